@@ -1,0 +1,102 @@
+"""Serializer fields that apply our input rules: phones in any format, references only to visible objects."""
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from concierge.core.phones import normalize_phone
+from concierge.guests.filters import properties_for
+from concierge.guests.models import Guest
+from concierge.guests.selectors import resolve_guest
+from concierge.properties.models import Property
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class PhoneField(serializers.CharField):
+    """A phone number in any common format ("+86 138-0013-8000", "0086 …", "138…"); returns E.164."""
+
+    default_error_messages = {"invalid_phone": _("“{value}” is not a phone number.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", _("Any common format; stored as E.164 (+8613800138000)."))
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        try:
+            return normalize_phone(text)
+        except DjangoValidationError:
+            self.fail("invalid_phone", value=text)
+            raise  # unreachable: fail() raises
+
+
+class TextChoicesField(serializers.ChoiceField):
+    """A choice among a TextChoices class; documented as one named enum (see concierge.api.schema)."""
+
+    def __init__(self, choices_class: type[models.TextChoices], **kwargs: Any) -> None:
+        self.choices_class = choices_class
+        super().__init__(choices=choices_class.choices, **kwargs)
+
+
+def _request_user(field: serializers.Field) -> Any:
+    request = field.context.get("request")
+    return getattr(request, "user", None)
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference by id to an object the requesting user may see; others are "does not exist"."""
+
+    def __init__(self, model: type[Model], **kwargs: Any) -> None:
+        self.model = model
+        super().__init__(queryset=model._default_manager.all(), **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return self.model._default_manager.visible_to(_request_user(self))
+
+
+class VisibleGuestField(VisibleRelatedField):
+    """A visible guest by id; a merged tombstone's id means its surviving profile."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(Guest, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Guest:
+        guest = super().to_internal_value(data)
+        try:
+            return resolve_guest(guest.pk, _request_user(self))
+        except Guest.DoesNotExist:
+            self.fail("does_not_exist", pk_value=data)
+            raise  # unreachable: fail() raises
+
+
+class UserPropertyField(serializers.PrimaryKeyRelatedField):
+    """A property (hotel) by id, among those the requesting user works at."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=Property.objects.all(), **kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        return properties_for(_request_user(self))
+
+
+class StaffUserField(serializers.PrimaryKeyRelatedField):
+    """An active staff user by id (account managers)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=get_user_model().objects.filter(is_active=True), **kwargs)
+
+
+def default_property(user: Any) -> Property | None:
+    """The property a record goes to when the client names none: the user's only property, if they have one."""
+    properties = list(user.properties.all()[:2])
+    return properties[0] if len(properties) == 1 else None
+

@@ -1,0 +1,1 @@
+"""Input and output serializers, one pair per endpoint, grouped by area."""

@@ -1,0 +1,2 @@
+"""API views, one module per area. Each view: validate input, fetch through `visible_to`, call one service
+or selector, serialise the result."""

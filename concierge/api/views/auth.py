@@ -1,0 +1,44 @@
+"""API tokens: exchange a username and password for a token (DRF authtoken)."""
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from concierge.api.base import ConciergeApi
+from concierge.api.services import api_token_issue
+
+
+class TokenObtainInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text=_("Send as `Authorization: Token <token>`."))
+
+
+@extend_validation_errors(["invalid_credentials"], field_name="non_field_errors", methods=["post"])
+class TokenObtainApi(ConciergeApi):
+    # No authentication: a stale session or token must not stand in for the credentials asked for.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=["auth"], summary="Get an API token", request=TokenObtainInputSerializer,
+                   responses=TokenOutputSerializer, auth=[])
+    def post(self, request: Request) -> Response:
+        serializer = TokenObtainInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        # The auth backend refuses inactive users and, when demo logins are off, the demo accounts.
+        user = authenticate(request=request, **serializer.validated_data)
+        if user is None:
+            raise serializers.ValidationError(
+                serializers.ErrorDetail(_("Unable to sign in with this username and password."),
+                                        code="invalid_credentials")
+            )
+        return Response(TokenOutputSerializer({"token": api_token_issue(user=user).key}).data)

@@ -1,0 +1,10 @@
+"""Celery application. Task bodies live in each app's services; tasks.py wrappers stay thin."""
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concierge.settings")
+
+app = Celery("concierge")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class GuestsConfig(AppConfig):
+    name = "concierge.guests"
+    label = "guests"

@@ -1,0 +1,241 @@
+"""Concierge settings: one env-driven module. Secrets come only from the environment.
+
+Every value can be set with an environment variable (or a `.env` file next to manage.py).
+Development (`make run`) sets DJANGO_DEBUG=1; production must set DJANGO_SECRET_KEY,
+CONCIERGE_FIELD_KEYS and CONCIERGE_BLIND_INDEX_KEY or start-up fails loudly.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+VAR_DIR.mkdir(exist_ok=True)
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+TESTING = env.bool("CONCIERGE_TESTING", default=False)
+
+
+def _dev_secrets() -> dict[str, str]:
+    """Development-only secrets, generated once into var/dev-secrets.json (never used when DEBUG is off)."""
+    VAR_DIR.mkdir(exist_ok=True)
+    path = VAR_DIR / "dev-secrets.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    values = {
+        "secret_key": secrets.token_urlsafe(50),
+        "field_keys": Fernet.generate_key().decode(),
+        "blind_index_key": secrets.token_urlsafe(32),
+    }
+    path.write_text(json.dumps(values))
+    path.chmod(0o600)
+    return values
+
+
+def _secret(name: str, dev_key: str) -> str:
+    value = env.str(name, default="")
+    if value:
+        return value
+    if DEBUG or TESTING:
+        return _dev_secrets()[dev_key]
+    raise ImproperlyConfigured(f"{name} must be set when DJANGO_DEBUG is off.")
+
+
+SECRET_KEY = _secret("DJANGO_SECRET_KEY", "secret_key")
+# Fernet keys for encrypted fields, comma-separated. The first key encrypts; all keys decrypt (rotation).
+FIELD_ENCRYPTION_KEYS = [k.strip() for k in _secret("CONCIERGE_FIELD_KEYS", "field_keys").split(",") if k.strip()]
+# Key for the HMAC-SHA256 blind index used to look up encrypted values (ID numbers) exactly.
+BLIND_INDEX_KEY = _secret("CONCIERGE_BLIND_INDEX_KEY", "blind_index_key")
+
+# Demo accounts (admin, frontdesk, ...) share a published password: refused unless explicitly allowed.
+DEMO_LOGINS_ALLOWED = env.bool("CONCIERGE_ALLOW_DEMO_LOGINS", default=DEBUG)
+DEMO_USERNAMES = ("admin", "frontdesk", "service", "sales", "marketing", "manager")
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_standardized_errors",
+    "django_filters",
+    "django_htmx",
+    "django_tables2",
+    "crispy_forms",
+    "crispy_bootstrap5",
+    "simple_history",
+    "concierge.core",
+    "concierge.accounts",
+    "concierge.properties",
+    "concierge.guests",
+    "concierge.stays",
+    "concierge.api",
+    "concierge.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "concierge.urls"
+WSGI_APPLICATION = "concierge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "concierge" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "concierge.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'concierge.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A Celery worker writes beside the web process: WAL + IMMEDIATE avoid "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    }
+    # A file (not :memory:) so a real Celery worker in the tests can open the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-concierge.sqlite3")}
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["concierge.accounts.backends.ConciergeModelBackend"]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_COOKIE_HTTPONLY = True
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "concierge" / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "concierge" / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not (DEBUG or TESTING)
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
+
+DEFAULT_PHONE_REGION = env.str("CONCIERGE_PHONE_REGION", default="CN")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "concierge.api.authentication.ConciergeTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "concierge.api.pagination.StandardPagination",
+    "PAGE_SIZE": 25,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Concierge API",
+    "DESCRIPTION": "Hotel CRM: guests, companies, stays, preferences, alerts, timeline, check-in recognition.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+    ],
+}
+
+# Celery: SQLite-file broker by default (no server needed), Redis when CELERY_BROKER_URL says so.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The beat schedule is static: a few dispatcher tasks. Schedules users edit live in our own tables.
+CELERY_BEAT_SCHEDULE = {
+    "refresh-guest-statistics-nightly": {
+        "task": "concierge.stays.tasks.refresh_guest_statistics",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="concierge@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,11 @@
+"""URL configuration: the web UI at /, the REST API at /api/v1/, Django admin at /admin/."""
+from django.conf.urls.i18n import i18n_patterns  # noqa: F401  (language is switched via set_language)
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("concierge.api.urls")),
+    path("", include("concierge.web.urls")),
+]

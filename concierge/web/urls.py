@@ -1,0 +1,6 @@
+"""Web UI routes. Each area keeps its own url module; this file only stitches them together."""
+from concierge.web.urls_companies import urlpatterns as company_urls
+from concierge.web.urls_main import urlpatterns as main_urls
+
+app_name = "web"
+urlpatterns = main_urls + company_urls

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "concierge.properties",
     "concierge.guests",
     "concierge.stays",
+    "concierge.dedupe",
     "concierge.api",
     "concierge.web",
 ]

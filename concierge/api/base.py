@@ -16,12 +16,11 @@ from concierge.guests.selectors import resolve_guest
 M = TypeVar("M", bound=Model)
 
 
+# The base of every endpoint: validate input, fetch through `visible_to`, call one service or selector,
+# serialise. Domain errors (Django `ValidationError`, `StaleVersionError`) are translated here, so each view
+# simply lets them propagate. (A comment, not a docstring: drf-spectacular would show a docstring as the
+# description of every operation.)
 class ConciergeApi(GenericAPIView):
-    """Validate input, fetch through `visible_to`, call one service or selector, serialise.
-
-    Domain errors (Django `ValidationError`, `StaleVersionError`) are translated here, so each view
-    simply lets them propagate.
-    """
 
     permission_classes = [CanUseGuestData]
 
@@ -30,7 +29,8 @@ class ConciergeApi(GenericAPIView):
 
     def paginated(self, queryset: QuerySet, serializer_class: Any) -> Response:
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(serializer_class(page, many=True, context=self.get_serializer_context()).data)
+        serializer = serializer_class(page, many=True, context=self.get_serializer_context())
+        return self.get_paginated_response(serializer.data)
 
 
 def visible_or_404(queryset: QuerySet, user: Any, pk: Any) -> Any:

@@ -95,8 +95,18 @@ class StaffUserField(serializers.PrimaryKeyRelatedField):
         super().__init__(queryset=get_user_model().objects.filter(is_active=True), **kwargs)
 
 
-def default_property(user: Any) -> Property | None:
-    """The property a record goes to when the client names none: the user's only property, if they have one."""
-    properties = list(user.properties.all()[:2])
-    return properties[0] if len(properties) == 1 else None
+def property_or_default(user: Any, chosen: Property | None, *, field: str = "property") -> Property | None:
+    """The property a new record goes to: the chosen one, else the user's only property.
 
+    Users who are not group-wide must end up with one, or nobody at a property could see the record.
+    """
+    if chosen is not None:
+        return chosen
+    assigned = list(user.properties.all()[:2])
+    if len(assigned) == 1:
+        return assigned[0]
+    if not user.sees_all_properties:
+        raise serializers.ValidationError(
+            {field: [serializers.ErrorDetail(_("Choose one of your properties."), code="required")]}
+        )
+    return None

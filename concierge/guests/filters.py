@@ -58,9 +58,12 @@ def _active_users(request: Any) -> QuerySet:
     return get_user_model().objects.filter(is_active=True)
 
 
-def _ranked_by_search(queryset: QuerySet, hits: list, kind: str) -> QuerySet:
-    """Keep the rows the recognition search found, in its order, annotated with its score and reason."""
-    hits = [hit for hit in hits if hit.kind == kind]
+def _ranked_by_search(queryset: QuerySet, request: Any, query: str, kind: str) -> QuerySet:
+    """Keep the rows the recognition search finds, in its order, annotated with its score and reason."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    hits = [hit for hit in recognition_search(user=user, query=query, limit=SEARCH_LIMIT) if hit.kind == kind]
     if not hits:
         return queryset.none()
     return (
@@ -109,8 +112,7 @@ class GuestFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        user = getattr(self.request, "user", None)
-        return _ranked_by_search(queryset, recognition_search(user=user, query=value, limit=SEARCH_LIMIT), "guest")
+        return _ranked_by_search(queryset, self.request, value, "guest")
 
     def filter_property(self, queryset: QuerySet, name: str, value: Property) -> QuerySet:
         return queryset.filter(Exists(GuestProperty.objects.filter(guest_id=OuterRef("pk"), property=value)))
@@ -145,8 +147,7 @@ class CompanyFilterSet(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        user = getattr(self.request, "user", None)
-        return _ranked_by_search(queryset, recognition_search(user=user, query=value, limit=SEARCH_LIMIT), "company")
+        return _ranked_by_search(queryset, self.request, value, "company")
 
     def filter_property(self, queryset: QuerySet, name: str, value: Property) -> QuerySet:
         through = Company.properties.through

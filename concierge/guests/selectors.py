@@ -265,7 +265,8 @@ def guest_card(*, guest: Guest, user: Any) -> GuestCard:
 
     stays = Stay.objects.visible_to(user).filter(guest=guest).select_related("property")
     today = timezone.localdate()
-    last_stay = stays.filter(arrival__lte=today).exclude(status__in=[StayStatus.CANCELLED, StayStatus.NO_SHOW]).first()
+    # A reservation arriving today is the upcoming stay, not the last one: only stays that happened count.
+    last_stay = stays.filter(arrival__lte=today, status__in=[StayStatus.IN_HOUSE, StayStatus.CHECKED_OUT]).first()
     upcoming = (
         stays.filter(arrival__gte=today, status=StayStatus.RESERVED).order_by("arrival").first()
     )

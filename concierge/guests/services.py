@@ -431,6 +431,8 @@ def contact_update(*, actor: Any, contact: Contact, **values: Any) -> Contact:
             values["phone"] = normalize_phone(values["phone"])
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from exc
+    if "email" in values:
+        values["email"] = (values["email"] or "").strip().lower()
     for name, value in values.items():
         setattr(contact, name, value)
     contact.full_clean(exclude=["company", "guest"])

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from concierge.api.fields import TextChoicesField, PhoneField, StaffUserField, UserPropertyField, VisibleGuestField, VisibleRelatedField
+from concierge.api.fields import (
+    PhoneField,
+    StaffUserField,
+    TextChoicesField,
+    UserPropertyField,
+    VisibleGuestField,
+    VisibleRelatedField,
+)
 from concierge.api.serializers.common import (
     CompanyRefSerializer,
     GuestRefSerializer,

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from concierge.api.base import ConciergeApi
 from concierge.api.services import api_token_issue
@@ -37,8 +38,8 @@ class TokenObtainApi(ConciergeApi):
         # The auth backend refuses inactive users and, when demo logins are off, the demo accounts.
         user = authenticate(request=request, **serializer.validated_data)
         if user is None:
-            raise serializers.ValidationError(
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
                 serializers.ErrorDetail(_("Unable to sign in with this username and password."),
                                         code="invalid_credentials")
-            )
+            ]})
         return Response(TokenOutputSerializer({"token": api_token_issue(user=user).key}).data)

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from concierge.api.base import ConciergeApi, visible_or_404
 from concierge.api.errors import ErrorResponse409Serializer
-from concierge.api.fields import default_property
+from concierge.api.fields import property_or_default
 from concierge.api.serializers.companies import (
     CompanyCreateInputSerializer,
     CompanyDetailOutputSerializer,
@@ -37,18 +37,6 @@ def _company_detail(user: Any, pk: int) -> Company:
     )
 
 
-def _properties_for_new_company(user: Any, chosen: list[Any]) -> list[Any]:
-    """The chosen properties, else the user's only one; required for users who are not group-wide."""
-    if chosen:
-        return chosen
-    fallback = default_property(user)
-    if fallback is None and not user.sees_all_properties:
-        raise serializers.ValidationError(
-            {"properties": [serializers.ErrorDetail(_("Choose one of your properties."), code="required")]}
-        )
-    return [fallback] if fallback else []
-
-
 @extend_validation_errors(["invalid_phone"], field_name="phone", methods=["post"])
 class CompanyListCreateApi(ConciergeApi):
     filterset_class = CompanyFilterSet
@@ -68,7 +56,10 @@ class CompanyListCreateApi(ConciergeApi):
         serializer = CompanyCreateInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
-        properties = _properties_for_new_company(request.user, values.pop("properties", []))
+        properties = values.pop("properties", [])
+        if not properties:
+            fallback = property_or_default(request.user, None, field="properties")
+            properties = [fallback] if fallback else []
         company = company_create(actor=request.user, properties=properties, **values)
         return Response(CompanyDetailOutputSerializer(_company_detail(request.user, company.pk)).data,
                         status=status.HTTP_201_CREATED)

@@ -4,16 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, QuerySet
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from concierge.api.base import ConciergeApi, guest_or_404
 from concierge.api.errors import ErrorResponse409Serializer
-from concierge.api.fields import default_property
+from concierge.api.fields import property_or_default
 from concierge.api.serializers.guests import (
     GuestCardOutputSerializer,
     GuestCreateInputSerializer,
@@ -46,18 +45,6 @@ def _audit_view(request: Request, guest: Guest, what: str) -> None:
                  ip_address=request.META.get("REMOTE_ADDR"))
 
 
-def _property_for_new_record(user: Any, chosen: Any, *, field: str = "property") -> Any:
-    """The chosen property, else the user's only one; required for users who are not group-wide."""
-    if chosen is not None:
-        return chosen
-    fallback = default_property(user)
-    if fallback is None and not user.sees_all_properties:
-        raise serializers.ValidationError(
-            {field: [serializers.ErrorDetail(_("Choose one of your properties."), code="required")]}
-        )
-    return fallback
-
-
 @extend_validation_errors(["invalid_phone"], field_name="phone", methods=["post"])
 @extend_validation_errors(["invalid_id", "invalid_id_checksum", "invalid_id_birthday"],
                           field_name="id_documents.INDEX.number", methods=["post"])
@@ -80,7 +67,7 @@ class GuestListCreateApi(ConciergeApi):
         serializer = GuestCreateInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
-        property_ = _property_for_new_record(request.user, values.pop("property", None))
+        property_ = property_or_default(request.user, values.pop("property", None))
         guest = guest_create(actor=request.user, property=property_, **values)
         guest = _detail_queryset(request.user).get(pk=guest.pk)
         return Response(GuestDetailOutputSerializer(guest).data, status=status.HTTP_201_CREATED)

@@ -13,6 +13,12 @@ from concierge.guests.models import Alert, Guest, IdentityDocument, Preference
 HISTORY_LIMIT = 200
 
 
+def _field_label(name: str) -> str:
+    """Human label for an AuditEvent.field (a model field name or a pseudo field such as id_number)."""
+    labels = {"id_number": _("ID number")}
+    return str(labels.get(name, name))
+
+
 @dataclass
 class AuditEntry:
     at: dt.datetime
@@ -64,7 +70,7 @@ def guest_audit_trail(*, guest: Guest) -> list[AuditEntry]:
     for event in AuditEvent.objects.filter(guest=guest).select_related("actor")[:HISTORY_LIMIT]:
         entries.append(AuditEntry(
             at=event.at, actor=event.actor, subject=_("Data access"), action=event.get_action_display(),
-            action_code=event.action, fields=[event.field] if event.field else [], detail=event.detail,
+            action_code=event.action, fields=[_field_label(event.field)] if event.field else [], detail=event.detail,
         ))
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries

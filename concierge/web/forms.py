@@ -109,7 +109,8 @@ class GuestForm(forms.Form):
             Fieldset(
                 _("Name"),
                 Row(Column("family_name", css_class="col-md-3"), Column("given_name", css_class="col-md-3"),
-                    Column("family_name_latin", css_class="col-md-3"), Column("given_name_latin", css_class="col-md-3")),
+                    Column("family_name_latin", css_class="col-md-3"),
+                    Column("given_name_latin", css_class="col-md-3")),
                 Field("full_name"),
             ),
             Fieldset(

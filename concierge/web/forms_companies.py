@@ -17,9 +17,12 @@ from django.utils.translation import gettext_lazy as _
 
 from concierge.accounts.choices import GROUP_WIDE_ROLES
 from concierge.core.choices import ActivityKind
+from concierge.core.phones import format_phone
+from concierge.guests import filters as shared_filters
 from concierge.guests.choices import CompanyStatus, SourceChannel
 from concierge.guests.models import Company, Contact, Guest, Industry
 from concierge.properties.models import Property
+from concierge.stays import filters as stay_filters
 from concierge.stays.choices import MarketSegment, StayStatus
 from concierge.stays.models import Product, Stay
 
@@ -78,6 +81,7 @@ class CompanyForm(forms.ModelForm):
     """Company fields for create and edit. `version` carries the optimistic lock on edit."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    homepage = forms.URLField(label=_("Homepage"), required=False, max_length=200, assume_scheme="https")
 
     class Meta:
         model = Company
@@ -100,6 +104,9 @@ class CompanyForm(forms.ModelForm):
         self.fields["phone"].help_text = _("Any format, e.g. 021 6321 8888 or +86 21 6321 8888.")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            # Show stored E.164 numbers the way people write them; the service normalises them again.
+            self.initial["phone"] = format_phone(self.instance.phone)
+            self.initial["fax"] = format_phone(self.instance.fax)
 
     def service_values(self) -> dict[str, Any]:
         """Field values for company_create / company_update (no version, no create-only fields)."""
@@ -150,6 +157,8 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["link_guest"].queryset = Guest.objects.visible_to(user).live()
+        if self.instance.pk:
+            self.initial["phone"] = format_phone(self.instance.phone)
 
     def service_values(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -202,6 +211,11 @@ class StayForm(forms.ModelForm):
         self.fields["currency"].required = False
         self.fields["room_nights"].help_text = _("Leave empty to count the nights between arrival and departure.")
         self.fields["adr"].help_text = _("Leave empty to derive it from room revenue.")
+        self.fields["currency"].widget.attrs["placeholder"] = _("Auto")
+        self.fields["currency"].help_text = _("Empty: the property's currency.")
+        if not self.instance.pk:
+            for name in (*OPTIONAL_NUMBERS, "currency"):
+                self.initial[name] = None  # empty means "work it out" (see the help texts), not the model default
 
     def service_values(self) -> dict[str, Any]:
         values = {name: self.cleaned_data[name] for name in STAY_FORM_FIELDS}
@@ -219,7 +233,7 @@ class StayCreateForm(StayForm):
     guest = forms.ModelChoiceField(label=_("Guest"), queryset=Guest.objects.none(), widget=forms.HiddenInput)
     property = forms.ModelChoiceField(label=_("Property"), queryset=Property.objects.none())
     products = forms.ModelMultipleChoiceField(
-        label=_("Packages / products"), queryset=Product.objects.none(), required=False,
+        label=_("Included in this stay"), queryset=Product.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -241,39 +255,66 @@ class StayStatusForm(forms.Form):
 
 
 # --- list filters ------------------------------------------------------------------------------------------
+#
+# The web lists extend the shared FilterSets (guests/filters.py, stays/filters.py) so the pages and the API
+# agree on parameter names and meaning. The web adds a plain substring search box (`q`), single-choice
+# selects where the API takes several values, and labels/widgets for the filter bar.
+
+ANY_YES_NO = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
 
 
 def _owners(request: Any) -> QuerySet:
     return staff_choices(request.user) if request else get_user_model().objects.none()
 
 
-def _properties(request: Any) -> QuerySet:
-    return visible_properties(request.user) if request else Property.objects.none()
+def _order_filters(filterset: django_filters.FilterSet, order: list[str]) -> None:
+    """Filter-bar order (inherited filters would otherwise come first)."""
+    first = {name: filterset.filters[name] for name in order if name in filterset.filters}
+    filterset.filters = {**first, **{k: v for k, v in filterset.filters.items() if k not in first}}
+    filterset.form.order_fields(list(filterset.filters))
 
 
-class CompanyFilterSet(django_filters.FilterSet):
-    """Company list filters (the querystring API the list page and its links use)."""
+def _drop_single_property(filterset: django_filters.FilterSet) -> None:
+    """A user at one hotel has nothing to choose between: hide the property filter."""
+    ids = filterset.request.user.property_ids() if filterset.request else None
+    if ids is not None and len(ids) <= 1:
+        del filterset.filters["property"]
 
-    q = django_filters.CharFilter(label=_("Search"), method="search")
-    industry = django_filters.ModelChoiceFilter(label=_("Industry"), queryset=Industry.objects.all())
-    province = django_filters.ChoiceFilter(label=_("Province"), choices=())
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=CompanyStatus.choices)
-    owner = django_filters.ModelChoiceFilter(label=_("Account manager"), queryset=_owners)
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=SourceChannel.choices)
 
-    class Meta:
-        model = Company
-        fields = ["q", "industry", "province", "status", "owner", "channel"]
+class CompanyListFilter(shared_filters.CompanyFilterSet):
+    """Company list filters: industry, province, status, owner, channel (+ property, tag) and a search box."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", widget=forms.TextInput(
+        attrs={"placeholder": _("Name, account no., city")}))
+    industry = django_filters.ModelChoiceFilter(
+        queryset=Industry.objects.all(), to_field_name="code", label=_("Industry"), empty_label=_("Any industry"),
+    )
+    province = django_filters.ChoiceFilter(label=_("Province"), choices=(), empty_label=_("Any province"))
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=CompanyStatus.choices, empty_label=_("Any status"))
+    owner = django_filters.ModelChoiceFilter(label=_("Account manager"), queryset=_owners, empty_label=_("Anyone"))
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=SourceChannel.choices, empty_label=_("Any channel"),
+    )
+    property = django_filters.ModelChoiceFilter(
+        queryset=shared_filters.request_properties, method="filter_property", label=_("Property"),
+        empty_label=_("Any property"),
+    )
+
+    class Meta(shared_filters.CompanyFilterSet.Meta):
+        fields: list[str] = []
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        del self.filters["search"]  # the ranked recognition search lives on the search page; lists use `q`
+        _drop_single_property(self)
         # The province list comes from the companies this user can see, one DISTINCT query.
         provinces = (
             self.queryset.exclude(province="").order_by("province").values_list("province", flat=True).distinct()
         )
         self.filters["province"].extra["choices"] = [(p, p) for p in provinces]
+        _order_filters(self, ["q", "industry", "province", "status", "owner", "channel", "property"])
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
             return queryset
@@ -283,21 +324,27 @@ class CompanyFilterSet(django_filters.FilterSet):
         )
 
 
-class ContactFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
+class ContactListFilter(shared_filters.ContactFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", widget=forms.TextInput(
+        attrs={"placeholder": _("Name, phone, email, company")}))
     company = django_filters.NumberFilter(field_name="company_id", widget=forms.HiddenInput)
-    is_decision_maker = django_filters.BooleanFilter(label=_("Decision maker"))
-    is_active = django_filters.BooleanFilter(label=_("Active"))
+    guest = django_filters.NumberFilter(field_name="guest_id", widget=forms.HiddenInput)
+    is_decision_maker = django_filters.BooleanFilter(label=_("Decision maker"), widget=forms.Select(choices=ANY_YES_NO))
+    is_active = django_filters.BooleanFilter(label=_("Active"), widget=forms.Select(choices=ANY_YES_NO))
     birthday_month = django_filters.ChoiceFilter(
-        label=_("Birthday month"), field_name="birthday__month",
+        label=_("Birthday month"), field_name="birthday__month", empty_label=_("Any month"),
         choices=[(str(m), str(m)) for m in range(1, 13)],
     )
 
-    class Meta:
-        model = Contact
-        fields = ["q", "company", "is_decision_maker", "is_active", "birthday_month"]
+    class Meta(shared_filters.ContactFilterSet.Meta):
+        fields: list[str] = []
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.filters["name"]  # `q` covers names, phones, emails and companies
+        _order_filters(self, ["q", "is_decision_maker", "is_active", "birthday_month"])
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
             return queryset
@@ -307,23 +354,32 @@ class ContactFilterSet(django_filters.FilterSet):
         )
 
 
-class StayFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="search")
-    property = django_filters.ModelChoiceFilter(label=_("Property"), queryset=_properties)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=StayStatus.choices)
-    arrival = django_filters.DateFromToRangeFilter(
-        label=_("Arrival"), widget=DateRangeInput(),
+class StayListFilter(stay_filters.StayFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_q", widget=forms.TextInput(
+        attrs={"placeholder": _("Guest, room, rate code, company")}))
+    property = django_filters.ModelChoiceFilter(
+        queryset=shared_filters.request_properties, label=_("Property"), empty_label=_("Any property"),
     )
-    channel = django_filters.ChoiceFilter(label=_("Channel"), choices=SourceChannel.choices)
-    market_segment = django_filters.ChoiceFilter(label=_("Segment"), choices=MarketSegment.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=StayStatus.choices, empty_label=_("Any status"))
+    arrival = django_filters.DateFromToRangeFilter(field_name="arrival", label=_("Arrival"), widget=DateRangeInput())
+    channel = django_filters.ChoiceFilter(
+        label=_("Channel"), choices=SourceChannel.choices, empty_label=_("Any channel"),
+    )
+    market_segment = django_filters.ChoiceFilter(
+        label=_("Segment"), choices=MarketSegment.choices, empty_label=_("Any segment"),
+    )
     company = django_filters.NumberFilter(field_name="company_id", widget=forms.HiddenInput)
     guest = django_filters.NumberFilter(field_name="guest_id", widget=forms.HiddenInput)
 
-    class Meta:
-        model = Stay
-        fields = ["q", "property", "status", "arrival", "channel", "market_segment", "company", "guest"]
+    class Meta(stay_filters.StayFilterSet.Meta):
+        fields: list[str] = []
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _drop_single_property(self)
+        _order_filters(self, ["q", "property", "status", "arrival", "channel", "market_segment"])
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
             return queryset

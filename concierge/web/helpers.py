@@ -39,7 +39,9 @@ def render_page_or_partial(
     return render(request, partial if use_partial else template, context, status=status)
 
 
-def apply_service_errors(form: forms.BaseForm, exc: ValidationError, *, field_map: dict[str, str] | None = None) -> None:
+def apply_service_errors(
+    form: forms.BaseForm, exc: ValidationError, *, field_map: dict[str, str] | None = None
+) -> None:
     """Attach a service's ValidationError to the form: dict keys become field errors, the rest non-field."""
     field_map = field_map or {}
     if hasattr(exc, "error_dict"):

@@ -1,6 +1,8 @@
 """django-tables2 tables for the web lists."""
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
@@ -19,10 +21,7 @@ class GuestTable(tables.Table):
     company = tables.Column(verbose_name=_("Company"), linkify=False, order_by=("company__name_zh",))
     status = tables.TemplateColumn(template_name="web/tables/guest_status_cell.html", verbose_name=_("Status"))
     nationality = tables.Column(verbose_name=_("Nationality"))
-    owner = tables.TemplateColumn(
-        "{{ record.owner.get_full_name|default:record.owner.username|default:'—' }}",
-        verbose_name=_("Account manager"), order_by=("owner__first_name", "owner__username"),
-    )
+    owner = tables.Column(verbose_name=_("Account manager"), order_by=("owner__first_name", "owner__username"))
     last_stay_on = tables.DateColumn(verbose_name=_("Last stay"), format="Y-m-d")
     created_at = tables.DateColumn(verbose_name=_("Created"), format="Y-m-d")
 
@@ -34,3 +33,6 @@ class GuestTable(tables.Table):
         attrs = {"class": "table table-hover table-compact align-middle mb-0"}
         empty_text = _("No guests match these filters.")
         per_page = 25
+
+    def render_owner(self, value: Any) -> str:
+        return value.get_full_name() or value.username

@@ -10,11 +10,14 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from concierge.core.phones import format_phone
 from concierge.guests.models import Company, Contact
 from concierge.stays.models import Stay
 
 TABLE_ATTRS = {"class": "table table-hover table-compact align-middle", "thead": {"class": ""}}
-NUM = {"th": {"class": "num"}, "td": {"class": "num"}}
+NUM = {"th": {"class": "num"}, "td": {"class": "num text-nowrap"}}
+NOWRAP = {"td": {"class": "text-nowrap"}}
+SMALL = {"td": {"class": "small lh-sm", "style": "min-width: 6.5rem"}}
 
 STAY_STATUS_BADGES = {
     "reserved": "text-bg-info",
@@ -106,6 +109,9 @@ class ContactTable(tables.Table):
         return format_html('<a href="{}">{}</a>', reverse("web:company_detail", args=[record.company_id]),
                            record.company)
 
+    def render_phone(self, value: str) -> str:
+        return format_html('<a href="tel:{}" class="text-nowrap">{}</a>', value, format_phone(value))
+
     def render_position(self, record: Contact) -> str:
         return " · ".join(p for p in (record.position, record.department) if p) or "—"
 
@@ -121,9 +127,9 @@ class StayTable(tables.Table):
     rate_code = tables.Column(verbose_name=_("Rate code"))
     adr = tables.Column(verbose_name=_("ADR"), attrs=NUM)
     revenue = tables.Column(verbose_name=_("Revenue"), attrs=NUM)
-    status = tables.Column(verbose_name=_("Status"))
-    channel = tables.Column(verbose_name=_("Channel"))
-    market_segment = tables.Column(verbose_name=_("Segment"))
+    status = tables.Column(verbose_name=_("Status"), attrs=NOWRAP)
+    channel = tables.Column(verbose_name=_("Channel"), attrs=SMALL)
+    market_segment = tables.Column(verbose_name=_("Segment"), attrs=SMALL)
 
     class Meta:
         model = Stay
@@ -146,11 +152,14 @@ class StayTable(tables.Table):
         return format_html('<span class="text-nowrap">{}</span>', value.strftime("%Y-%m-%d"))
 
     def render_guest(self, record: Stay) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("web:guest_detail", args=[record.guest_id]), record.guest)
+        url = reverse("web:guest_detail", args=[record.guest_id])
+        return format_html('<a href="{}" class="text-nowrap">{}</a>', url, record.guest)
 
     def render_company(self, record: Stay) -> str:
-        return format_html('<a href="{}">{}</a>', reverse("web:company_detail", args=[record.company_id]),
-                           record.company)
+        return format_html(
+            '<a href="{}" class="d-inline-block text-truncate align-bottom" style="max-width: 10rem" title="{}">{}</a>',
+            reverse("web:company_detail", args=[record.company_id]), record.company, record.company,
+        )
 
     def render_property(self, record: Stay) -> str:
         return format_html('<span title="{}">{}</span>', record.property, record.property.code)

@@ -40,18 +40,18 @@ from concierge.stays.choices import PRODUCTIVE_STATUSES, StayStatus
 from concierge.stays.models import Stay
 from concierge.web.forms_companies import (
     CompanyCreateForm,
-    CompanyFilterSet,
     CompanyForm,
+    CompanyListFilter,
     ContactEditForm,
-    ContactFilterSet,
     ContactForm,
+    ContactListFilter,
     InteractionForm,
 )
 from concierge.web.helpers import apply_service_errors, get_visible_or_404
 from concierge.web.tables_companies import CompanyTable, ContactTable
 
 LIST_PAGE_SIZE = 25
-TIMELINE_PAGE_SIZE = 15
+TIMELINE_PAGE_SIZE = 10
 CHART_MONTHS = 24
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ZERO = Value(Decimal("0"), output_field=MONEY)
@@ -260,7 +260,8 @@ def _timeline_context(
     due_in = None
     if freq:
         due_in = freq - last.days_ago if last else -1
-    page: Page = Paginator(timeline(user=request.user, company=company), TIMELINE_PAGE_SIZE).get_page(
+    entries = timeline(user=request.user, company=company).select_related("guest")
+    page: Page = Paginator(entries, TIMELINE_PAGE_SIZE).get_page(
         request.GET.get("tpage")
     )
     if form is None:
@@ -301,7 +302,7 @@ def _detail_context(request: HttpRequest, company: Company, **sections: Any) -> 
 @login_required
 @require_GET
 def company_list(request: HttpRequest) -> HttpResponse:
-    filterset = CompanyFilterSet(request.GET or None, queryset=company_list_queryset(request.user), request=request)
+    filterset = CompanyListFilter(request.GET or None, queryset=company_list_queryset(request.user), request=request)
     table = CompanyTable(filterset.qs)
     RequestConfig(request, paginate={"per_page": LIST_PAGE_SIZE}).configure(table)
     context = {"filter": filterset, "filter_form": compact_widgets(filterset.form), "table": table}
@@ -450,7 +451,7 @@ def company_contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def contact_list(request: HttpRequest) -> HttpResponse:
     qs = Contact.objects.visible_to(request.user).select_related("company")
-    filterset = ContactFilterSet(request.GET or None, queryset=qs, request=request)
+    filterset = ContactListFilter(request.GET or None, queryset=qs, request=request)
     table = ContactTable(filterset.qs, order_by=request.GET.get("sort") or "name")
     RequestConfig(request, paginate={"per_page": LIST_PAGE_SIZE}).configure(table)
     company = None

@@ -17,7 +17,8 @@ from django_tables2 import RequestConfig
 
 from concierge.core.choices import AuditAction
 from concierge.core.services import audit_record
-from concierge.guests.models import Alert, Guest, IdentityDocument, Preference
+from concierge.guests.filters import GuestFilterSet
+from concierge.guests.models import Alert, Guest, IdentityDocument, Preference, Tag
 from concierge.guests.selectors import guest_card, last_contact, timeline
 from concierge.guests.services import (
     StaleVersionError,
@@ -32,8 +33,14 @@ from concierge.guests.services import (
 )
 from concierge.stays.models import Stay
 from concierge.web.audit import guest_audit_trail
-from concierge.web.filters import GuestListFilter
-from concierge.web.forms import AlertForm, GuestCreateForm, GuestEditForm, InteractionForm, PreferenceForm
+from concierge.web.forms import (
+    AlertForm,
+    GuestCreateForm,
+    GuestEditForm,
+    InteractionForm,
+    PreferenceForm,
+    owners_for,
+)
 from concierge.web.helpers import apply_service_errors, client_ip, get_visible_or_404, paginate, render_page_or_partial
 from concierge.web.permissions import can_reveal_id
 from concierge.web.tables import GuestTable
@@ -57,12 +64,19 @@ def _guest_or_404(request: HttpRequest, pk: int) -> Guest:
 
 @login_required
 def guest_list(request: HttpRequest) -> HttpResponse:
-    """Filterable, sortable, paginated guest list (25 a page); htmx filter changes swap only the table."""
+    """Filterable, sortable, paginated guest list (25 a page); htmx filter changes swap only the table.
+
+    Filtering uses the shared GuestFilterSet (same as the API). With a search and no chosen sort,
+    rows keep the recognition search's ranking.
+    """
     queryset = Guest.objects.visible_to(request.user).live().select_related("company", "owner")
-    filterset = GuestListFilter(request.GET or None, queryset=queryset, user=request.user)
-    table = GuestTable(filterset.qs if filterset.is_bound and filterset.is_valid() else queryset)
+    filterset = GuestFilterSet(request.GET or None, queryset=queryset, request=request)
+    filterset.filters["owner"].queryset = owners_for(request.user)  # colleagues, not every user of the group
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    searching = bool(filterset.is_bound and filterset.form.cleaned_data.get("search"))
+    table = GuestTable(rows, order_by=None if searching and not request.GET.get("sort") else GuestTable.Meta.order_by)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
-    context = {"filter": filterset, "table": table}
+    context = {"filter": filterset, "table": table, "tags": Tag.objects.values_list("name", flat=True)[:200]}
     return render_page_or_partial(request, "web/guests/list.html", "web/partials/guest_table.html", context)
 
 
@@ -128,8 +142,10 @@ def _tab_context(request: HttpRequest, guest: Guest, tab: str) -> dict[str, Any]
 
 
 def _card_context(request: HttpRequest, guest: Guest, **extra: Any) -> dict[str, Any]:
-    return {"guest": guest, "card": guest_card(guest=guest, user=request.user), "can_reveal": can_reveal_id(request.user),
-            "revealed": {}, **extra}
+    return {
+        "guest": guest, "card": guest_card(guest=guest, user=request.user), "can_reveal": can_reveal_id(request.user),
+        "revealed": {}, **extra,
+    }
 
 
 @login_required
@@ -296,7 +312,8 @@ def interaction_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             apply_service_errors(form, exc)
     if getattr(request, "htmx", None):
-        context = _card_context(request, guest, tab="timeline", oob=bool(saved), **_tab_context(request, guest, "timeline"))
+        context = _card_context(request, guest, tab="timeline", oob=bool(saved),
+                                **_tab_context(request, guest, "timeline"))
         context["last_contact"] = context["card"].last_contact
         if not saved:
             context["interaction_form"] = form

@@ -21,9 +21,9 @@ from concierge.guests.selectors import recognition_search, resolve_guest
 from concierge.stays import services as stay_services
 from concierge.stays.choices import StayStatus
 from concierge.stays.models import Stay
-from concierge.web.forms_companies import StayCreateForm, StayFilterSet, StayForm, StayStatusForm
-from concierge.web.tables_companies import STAY_STATUS_BADGES, StayTable
+from concierge.web.forms_companies import StayCreateForm, StayForm, StayListFilter, StayStatusForm
 from concierge.web.helpers import apply_service_errors, get_visible_or_404
+from concierge.web.tables_companies import STAY_STATUS_BADGES, StayTable
 from concierge.web.views_companies import LIST_PAGE_SIZE, TOTAL_REVENUE, compact_widgets, htmx_target, int_or_none
 
 # Status buttons offered on the stay page, by current status (any status can still be set on the edit form).
@@ -56,8 +56,10 @@ def stay_list_queryset(user: Any) -> QuerySet:
 @login_required
 @require_GET
 def stay_list(request: HttpRequest) -> HttpResponse:
-    filterset = StayFilterSet(request.GET or None, queryset=stay_list_queryset(request.user), request=request)
-    table = StayTable(filterset.qs)
+    filterset = StayListFilter(request.GET or None, queryset=stay_list_queryset(request.user), request=request)
+    # One property: its code on every row says nothing, and the table needs the room.
+    single_property = (ids := request.user.property_ids()) is not None and len(ids) == 1
+    table = StayTable(filterset.qs, exclude=("property",) if single_property else ())
     RequestConfig(request, paginate={"per_page": LIST_PAGE_SIZE}).configure(table)
     context = {"filter": filterset, "filter_form": compact_widgets(filterset.form), "table": table}
     if filterset.form.is_valid():
@@ -140,6 +142,7 @@ def stay_create(request: HttpRequest) -> HttpResponse:
         if guest.company_id and Company.objects.visible_to(user).filter(pk=guest.company_id).exists():
             initial["company"] = guest.company_id
             initial["market_segment"] = "corporate"
+            initial["channel"] = "corporate"
     form = StayCreateForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

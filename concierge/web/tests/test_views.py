@@ -296,18 +296,21 @@ def test_logging_a_call_shows_on_the_timeline_and_warns_next_time(client_a, gues
 
 
 def test_guest_list_filters_and_htmx_partial(client_a, guest_a, property_a, frontdesk_a):
-    from concierge.guests.services import guest_create
+    from concierge.guests.services import guest_create, guest_tags_set
 
     guest_create(actor=frontdesk_a, property=property_a, family_name="王", given_name="芳", status="prospect",
                  nationality="US")
     response = client_a.get(reverse("web:guest_list"), {"status": "prospect"})
     body = response.content.decode()
     assert "王芳" in body and "张伟" not in body
-    response = client_a.get(reverse("web:guest_list"), {"q": "zw"}, **HTMX)
+    response = client_a.get(reverse("web:guest_list"), {"search": "zw"}, **HTMX)
     body = response.content.decode()
     assert "张伟" in body and "王芳" not in body and "<html" not in body
     response = client_a.get(reverse("web:guest_list"), {"nationality": "us", "sort": "name"})
-    assert "王芳" in response.content.decode()
+    assert "王芳" in response.content.decode() and "张伟" not in response.content.decode()
+    guest_tags_set(guest=guest_a, names=["VIP"])
+    response = client_a.get(reverse("web:guest_list"), {"tag": "VIP", "property": property_a.pk})
+    assert "张伟" in response.content.decode() and "王芳" not in response.content.decode()
 
 
 def test_guest_list_query_count_does_not_grow_with_rows(client_a, property_a, frontdesk_a,
@@ -326,3 +329,36 @@ def test_language_switch_to_chinese(client_a):
     page = client_a.get(reverse("web:home"))
     assert page.status_code == 200
     assert '<html lang="zh-hans">' in page.content.decode()
+
+
+def test_guest_profile_query_count_does_not_grow_with_entries(client_a, guest_a, frontdesk_a,
+                                                               django_assert_max_num_queries):
+    from concierge.guests.services import alert_add, interaction_log, preference_add
+
+    for i in range(15):
+        preference_add(actor=frontdesk_a, guest=guest_a, category="pillow", value=f"Pillow {i}")
+        interaction_log(actor=frontdesk_a, guest=guest_a, kind="call", summary=f"Call {i}")
+        alert_add(actor=frontdesk_a, guest=guest_a, text=f"Alert {i}")
+    url = reverse("web:guest_detail", args=[guest_a.pk])
+    for tab, limit in (("timeline", 20), ("preferences", 18), ("audit", 25)):
+        with django_assert_max_num_queries(limit):
+            assert client_a.get(f"{url}?tab={tab}").status_code == 200
+
+
+def test_unsuitable_guest_is_flagged_red_with_the_reason(client_a, guest_a, frontdesk_a):
+    from concierge.guests.services import guest_update
+
+    guest_update(actor=frontdesk_a, guest=guest_a, status="unsuitable", status_reason="Damaged room 1203 in 2025")
+    body = client_a.get(reverse("web:guest_detail", args=[guest_a.pk])).content.decode()
+    assert "is-unsuitable" in body and "badge-status-unsuitable" in body
+    assert "Damaged room 1203 in 2025" in body
+
+
+def test_preference_partial_can_be_included_on_other_pages(rf, frontdesk_a, guest_a, stay_a):
+    from django.template.loader import render_to_string
+
+    request = rf.get("/stays/1/")
+    request.user = frontdesk_a
+    html = render_to_string("web/partials/preference_form.html", {"guest": guest_a, "stay": stay_a}, request=request)
+    assert reverse("web:preference_add", args=[guest_a.pk]) in html
+    assert f'name="stay" value="{stay_a.pk}"' in html

@@ -94,14 +94,19 @@ def stay_create(
     return stay
 
 
-def stay_items_set(*, stay: Stay, items: Iterable[str | dict[str, Any]]) -> None:
-    """Attach products/packages by code (created on first use) or {"code", "quantity", "amount"}."""
+def stay_items_set(*, stay: Stay, items: Iterable[str | dict[str, Any]], replace: bool = False) -> None:
+    """Attach products/packages by code (created on first use) or {"code", "quantity", "amount"}.
+
+    With `replace`, packages not listed are removed from the stay.
+    """
     wanted: dict[str, dict[str, Any]] = {}
     for item in items:
         spec = {"code": item} if isinstance(item, str) else dict(item)
         code = (spec.get("code") or "").strip()
         if code:
             wanted[code] = spec
+    if replace:
+        StayItem.objects.filter(stay=stay).exclude(product__code__in=wanted).delete()
     if not wanted:
         return
     existing = {p.code: p for p in Product.objects.filter(code__in=wanted)}
@@ -126,6 +131,8 @@ def stay_update(*, actor: Any, stay: Stay, **values: Any) -> Stay:
         setattr(locked, name, value)
     _clean_stay(locked)
     locked.save()
+    if locked.company_id:
+        locked.company.properties.add(locked.property)
     if locked.guest_id and locked.status in PRODUCTIVE_STATUSES:
         guest_last_stay_touch(guest=locked.guest, day=locked.arrival)
     if locked.guest_id and old_status != locked.status:

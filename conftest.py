@@ -73,3 +73,13 @@ def guest_a(frontdesk_a, property_a):
         id_documents=[{"doc_type": "cn_id", "number": "11010519491231002X"}],
         birthday=dt.date(1949, 12, 31),
     )
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: LocaleMiddleware leaves the last request's language active in the thread."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

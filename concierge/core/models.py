@@ -1,6 +1,8 @@
 """Cross-cutting records: the activity timeline and the audit of sensitive-data access."""
 from __future__ import annotations
 
+import builtins
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -59,6 +61,13 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.summary}"
+
+    @builtins.property  # `property` is a field name in this class body
+    def display_summary(self) -> str:
+        """The summary in the reader's language (service-written entries), or as typed (staff notes)."""
+        from concierge.core.i18n import render_stored
+
+        return render_stored(self.data, self.summary)
 
 
 class AuditEvent(models.Model):

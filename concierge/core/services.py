@@ -7,6 +7,7 @@ from typing import Any
 from django.utils import timezone
 
 from concierge.core.choices import AuditAction
+from concierge.core.i18n import LocalizedText
 from concierge.core.models import Activity, AuditEvent
 
 
@@ -14,7 +15,7 @@ def activity_log(
     *,
     actor: Any,
     kind: str,
-    summary: str,
+    summary: str | LocalizedText,
     guest: Any = None,
     company: Any = None,
     property: Any = None,  # noqa: A002 - the hotel, named as everywhere else
@@ -22,7 +23,15 @@ def activity_log(
     data: dict[str, Any] | None = None,
     occurred_at: dt.datetime | None = None,
 ) -> Activity:
-    """Write one timeline entry for a guest and/or a company."""
+    """Write one timeline entry for a guest and/or a company.
+
+    A LocalizedText summary is stored as its message id + parameters and shown in each reader's
+    language; the `summary` column keeps an English rendering for exports and search.
+    """
+    data = dict(data or {})
+    if isinstance(summary, LocalizedText):
+        data["summary_i18n"] = summary.as_data()
+        summary = summary.render_in("en")
     return Activity.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         kind=kind,
@@ -31,7 +40,7 @@ def activity_log(
         company=company,
         property=property,
         body=body,
-        data=data or {},
+        data=data,
         occurred_at=occurred_at or timezone.now(),
     )
 

@@ -47,19 +47,18 @@ class SearchHit:
     obj: Any = None
 
 
-def _scope_keys(qs: QuerySet, user: Any) -> QuerySet:
-    property_ids = user.property_ids()
-    if property_ids is None:
-        return qs
-    through = Company.properties.through
-    return qs.filter(
-        Exists(GuestProperty.objects.filter(guest_id=OuterRef("guest_id"), property_id__in=property_ids))
-        | Exists(through.objects.filter(company_id=OuterRef("company_id"), property_id__in=property_ids))
-    )
+# Key kinds that company_search_keys_rebuild writes; every other kind only ever belongs to guests.
+_COMPANY_KEY_KINDS = frozenset({SearchKeyKind.COMPANY, SearchKeyKind.PHONE})
 
 
 def _probe(user: Any, kinds: tuple[str, ...], key: str, *, exact: bool) -> list[tuple[int | None, int | None, str]]:
-    """Look keys up on the (kind, key) index: exact (most recent first) or by prefix."""
+    """Look keys up on the (kind, key) index: exact (most recent first) or by prefix.
+
+    For a user scoped to some properties, guest keys and company keys are probed separately, each
+    with one EXISTS: PostgreSQL runs that as an index nested-loop semi-join that stops at the LIMIT,
+    whereas an OR of the two EXISTS is planned as a hashed subplan over every guest link of the
+    user's properties, on every probe (~10 ms at 100k guests, ~100 ms at 1M).
+    """
     if not key:
         return []
     qs = SearchKey.objects.filter(kind__in=kinds)
@@ -69,8 +68,26 @@ def _probe(user: Any, kinds: tuple[str, ...], key: str, *, exact: bool) -> list[
         qs = qs.filter(key__startswith=key).exclude(key=key)  # LIKE 'k%' on the varchar_pattern_ops index
     else:
         qs = qs.filter(key__gt=key, key__lt=key + "\U0010ffff")  # SQLite: BINARY range on the same index
-    qs = _scope_keys(qs, user)
-    return list(qs.values_list("guest_id", "company_id", "kind")[:_PROBE_LIMIT])
+    columns = ("guest_id", "company_id", "kind", "rank_hint")
+    property_ids = user.property_ids()
+    if property_ids is None:
+        rows = list(qs.values_list(*columns)[:_PROBE_LIMIT])
+    else:
+        rows = []
+        if set(kinds) - {SearchKeyKind.COMPANY}:
+            guest_keys = qs.filter(guest__isnull=False).filter(
+                Exists(GuestProperty.objects.filter(guest_id=OuterRef("guest_id"), property_id__in=property_ids))
+            )
+            rows += guest_keys.values_list(*columns)[:_PROBE_LIMIT]
+        if set(kinds) & _COMPANY_KEY_KINDS:
+            through = Company.properties.through
+            company_keys = qs.filter(company__isnull=False).filter(
+                Exists(through.objects.filter(company_id=OuterRef("company_id"), property_id__in=property_ids))
+            )
+            rows += company_keys.values_list(*columns)[:_PROBE_LIMIT]
+        if exact:
+            rows.sort(key=lambda row: -row[3])  # stable: keeps each branch's order among equal ranks
+    return [row[:3] for row in rows[:_PROBE_LIMIT]]
 
 
 def _add(hits: dict[tuple[str, int], SearchHit], rows: list, score: int, reason: str) -> None:
@@ -246,7 +263,7 @@ def last_contact(*, guest: Guest | None = None, company: Company | None = None) 
         return None
     days = (timezone.now() - entry.occurred_at).days
     name = str(entry.actor) if entry.actor else _("someone")
-    return LastContact(name, entry.get_kind_display(), entry.occurred_at, days, entry.summary)
+    return LastContact(name, entry.get_kind_display(), entry.occurred_at, days, entry.display_summary)
 
 
 def current_consents(guest: Guest) -> dict[str, bool | None]:

@@ -12,11 +12,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from concierge.core.choices import CONTACT_KINDS, ActivityKind
 from concierge.core.phones import normalize_phone, phone_search_keys
+from concierge.core.i18n import LocalizedText
 from concierge.core.services import activity_log
-from concierge.guests.choices import GuestStatus, SearchKeyKind
+from concierge.guests.choices import (
+    AlertSeverity,
+    ConsentChannel,
+    GuestStatus,
+    PreferenceCategory,
+    SearchKeyKind,
+)
 from concierge.guests.identity import (
     cn_id_birthday,
     cn_id_gender,
@@ -164,7 +172,7 @@ def guest_create(
     guest_tags_set(guest=guest, names=tags)
     guest_search_keys_rebuild(guest=guest)
     activity_log(actor=actor, kind=ActivityKind.PROFILE, guest=guest, property=property,
-                 summary=_("Profile created"), data={"event": "created"})
+                 summary=LocalizedText(gettext_noop("Profile created")), data={"event": "created"})
     return guest
 
 
@@ -215,13 +223,13 @@ def guest_update(*, actor: Any, guest: Guest, expected_version: int | None = Non
     locked.save()
     if set(changed) & {"family_name", "given_name", "family_name_latin", "given_name_latin", "phone", "email"}:
         guest_search_keys_rebuild(guest=locked)
-    summary = _("Profile updated: %(fields)s") % {
+    summary = LocalizedText(gettext_noop("Profile updated: %(fields)s"), {
         "fields": ", ".join(str(Guest._meta.get_field(n).verbose_name) for n in changed)
-    }
+    })
     if "status" in changed and locked.status != old_status:
-        summary = _("Status changed to %(status)s: %(reason)s") % {
-            "status": locked.get_status_display(), "reason": locked.status_reason,
-        }
+        summary = LocalizedText(gettext_noop("Status changed to %(status)s: %(reason)s"), {
+            "status": GuestStatus(locked.status).label, "reason": locked.status_reason,
+        })
     activity_log(actor=actor, kind=ActivityKind.PROFILE, guest=locked, summary=summary,
                  data={"event": "updated", "fields": changed})
     return locked
@@ -254,7 +262,7 @@ def identity_document_add(
                 setattr(guest, name, value)
     if log:
         activity_log(actor=actor, kind=ActivityKind.PROFILE, guest=guest,
-                     summary=_("ID document added: %(doc)s") % {"doc": str(doc)})
+                     summary=LocalizedText(gettext_noop("ID document added: %(doc)s"), {"doc": str(doc)}))
     return doc
 
 
@@ -282,8 +290,8 @@ def preference_add(
         pref.save()
     activity_log(actor=actor, kind=ActivityKind.PREFERENCE, guest=guest,
                  property=getattr(stay, "property", None),
-                 summary=_("Preference: %(category)s — %(value)s") % {
-                     "category": pref.get_category_display(), "value": value},
+                 summary=LocalizedText(gettext_noop("Preference: %(category)s — %(value)s"), {
+                     "category": PreferenceCategory(pref.category).label, "value": value}),
                  data={"preference_id": pref.pk, "category": category, "value": value})
     return pref
 
@@ -293,7 +301,7 @@ def preference_deactivate(*, actor: Any, preference: Preference) -> None:
     preference.is_active = False
     preference.save(update_fields=["is_active"])
     activity_log(actor=actor, kind=ActivityKind.PREFERENCE, guest=preference.guest,
-                 summary=_("Preference removed: %(pref)s") % {"pref": str(preference)},
+                 summary=LocalizedText(gettext_noop("Preference removed: %(pref)s"), {"pref": str(preference)}),
                  data={"preference_id": preference.pk, "removed": True})
 
 
@@ -309,7 +317,7 @@ def alert_add(
     alert.full_clean(exclude=["guest", "stay", "created_by"])
     alert.save()
     activity_log(actor=actor, kind=ActivityKind.ALERT, guest=guest, property=getattr(stay, "property", None),
-                 summary=_("Alert (%(severity)s): %(text)s") % {"severity": alert.get_severity_display(), "text": text},
+                 summary=LocalizedText(gettext_noop("Alert (%(severity)s): %(text)s"), {"severity": AlertSeverity(alert.severity).label, "text": text}),
                  data={"alert_id": alert.pk})
     return alert
 
@@ -319,7 +327,7 @@ def alert_deactivate(*, actor: Any, alert: Alert) -> None:
     alert.is_active = False
     alert.save(update_fields=["is_active"])
     activity_log(actor=actor, kind=ActivityKind.ALERT, guest=alert.guest,
-                 summary=_("Alert cleared: %(text)s") % {"text": alert.text}, data={"alert_id": alert.pk})
+                 summary=LocalizedText(gettext_noop("Alert cleared: %(text)s"), {"text": alert.text}), data={"alert_id": alert.pk})
 
 
 @transaction.atomic
@@ -330,8 +338,10 @@ def consent_set(*, actor: Any, guest: Guest, channel: str, granted: bool, source
     record.full_clean(exclude=["guest", "recorded_by"])
     record.save()
     activity_log(actor=actor, kind=ActivityKind.CONSENT, guest=guest,
-                 summary=(_("Consent given for %(channel)s") if granted else _("Consent withdrawn for %(channel)s"))
-                 % {"channel": record.get_channel_display()},
+                 summary=LocalizedText(
+                     gettext_noop("Consent given for %(channel)s") if granted
+                     else gettext_noop("Consent withdrawn for %(channel)s"),
+                     {"channel": ConsentChannel(record.channel).label}),
                  data={"channel": channel, "granted": granted, "source": source})
     return record
 
@@ -369,7 +379,7 @@ def company_create(*, actor: Any, properties: Iterable[Any] = (), tags: Iterable
         Tag.objects.bulk_create([Tag(name=t) for t in clean_tags], ignore_conflicts=True)
         company.tags.add(*Tag.objects.filter(name__in=clean_tags))
     company_search_keys_rebuild(company=company)
-    activity_log(actor=actor, kind=ActivityKind.PROFILE, company=company, summary=_("Company created"))
+    activity_log(actor=actor, kind=ActivityKind.PROFILE, company=company, summary=LocalizedText(gettext_noop("Company created")))
     return company
 
 
@@ -398,8 +408,8 @@ def company_update(*, actor: Any, company: Company, expected_version: int | None
     if set(changed) & {"name_zh", "name_en", "phone", "account_number"}:
         company_search_keys_rebuild(company=locked)
     activity_log(actor=actor, kind=ActivityKind.PROFILE, company=locked,
-                 summary=_("Company updated: %(fields)s") % {
-                     "fields": ", ".join(str(Company._meta.get_field(n).verbose_name) for n in changed)},
+                 summary=LocalizedText(gettext_noop("Company updated: %(fields)s"), {
+                     "fields": ", ".join(str(Company._meta.get_field(n).verbose_name) for n in changed)}),
                  data={"fields": changed})
     return locked
 
@@ -419,8 +429,8 @@ def contact_create(*, actor: Any, company: Company, name: str, **values: Any) ->
     contact.full_clean(exclude=["company", "guest"])
     contact.save()
     activity_log(actor=actor, kind=ActivityKind.PROFILE, company=company, guest=contact.guest,
-                 summary=_("Contact added: %(name)s (%(position)s)") % {"name": contact.name,
-                                                                     "position": contact.position or "—"})
+                 summary=LocalizedText(gettext_noop("Contact added: %(name)s (%(position)s)"), {"name": contact.name,
+                                                                     "position": contact.position or "—"}))
     return contact
 
 

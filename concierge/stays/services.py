@@ -11,11 +11,13 @@ from django.db.models import Count, DecimalField, F, Max, OuterRef, Subquery, Su
 from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth, ExtractYear, Rank
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from concierge.core.choices import ActivityKind
+from concierge.core.i18n import LocalizedText
 from concierge.core.services import activity_log
 from concierge.guests.models import Guest, GuestProperty, SearchKey
-from concierge.stays.choices import PRODUCTIVE_STATUSES
+from concierge.stays.choices import PRODUCTIVE_STATUSES, StayStatus
 from concierge.stays.models import GuestPropertyStats, Product, Stay, StayItem
 
 STAY_FIELDS = (
@@ -83,9 +85,9 @@ def stay_create(
         if log:
             activity_log(
                 actor=actor, kind=ActivityKind.STAY, guest=guest, company=stay.company, property=property,
-                summary=_("Stay %(arrival)s–%(departure)s, room %(room)s (%(status)s)") % {
+                summary=LocalizedText(gettext_noop("Stay %(arrival)s–%(departure)s, room %(room)s (%(status)s)"), {
                     "arrival": stay.arrival.isoformat(), "departure": stay.departure.isoformat(),
-                    "room": stay.room_number or "—", "status": stay.get_status_display()},
+                    "room": stay.room_number or "—", "status": StayStatus(stay.status).label}),
                 data={"stay_id": stay.pk},
                 occurred_at=timezone.make_aware(dt.datetime.combine(stay.arrival, dt.time(14, 0))),
             )
@@ -137,9 +139,9 @@ def stay_update(*, actor: Any, stay: Stay, **values: Any) -> Stay:
         guest_last_stay_touch(guest=locked.guest, day=locked.arrival)
     if locked.guest_id and old_status != locked.status:
         activity_log(actor=actor, kind=ActivityKind.STAY, guest=locked.guest, property=locked.property,
-                     summary=_("Stay %(arrival)s: %(old)s → %(new)s") % {
-                         "arrival": locked.arrival.isoformat(), "old": Stay(status=old_status).get_status_display(),
-                         "new": locked.get_status_display()},
+                     summary=LocalizedText(gettext_noop("Stay %(arrival)s: %(old)s → %(new)s"), {
+                         "arrival": locked.arrival.isoformat(), "old": StayStatus(old_status).label,
+                         "new": StayStatus(locked.status).label}),
                      data={"stay_id": locked.pk})
     return locked
 

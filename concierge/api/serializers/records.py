@@ -152,7 +152,7 @@ class TimelineEntryOutputSerializer(serializers.Serializer):
     guest = serializers.IntegerField(source="guest_id", allow_null=True)
     company = serializers.IntegerField(source="company_id", allow_null=True)
     property = PropertyRefSerializer(allow_null=True)
-    summary = serializers.CharField()
+    summary = serializers.CharField(source="display_summary", help_text=_("In the request's language."))
     body = serializers.CharField()
 
 

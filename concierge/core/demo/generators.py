@@ -139,7 +139,7 @@ def cn_resident_id(rng: random.Random, *, region: str, birthday: dt.date, gender
 
 
 def _digits(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice("0123456789") for _ in range(n))
+    return f"{rng.randrange(10 ** n):0{n}d}"
 
 
 def passport_number(rng: random.Random, country: str) -> str:
@@ -294,7 +294,7 @@ class GuestGenerator:
         self._cn_documents(spec, region)
         return spec
 
-    def _cn_documents(self, spec: GuestSpec, region: str) -> None:
+    def _cn_documents(self, spec: GuestSpec, region: str, *, force_id: bool = False) -> None:
         rng = self.rng
         if spec.nationality in ("HK", "MO"):
             number = ("H" if spec.nationality == "HK" else "M") + _digits(rng, 8)
@@ -303,14 +303,15 @@ class GuestGenerator:
         if spec.nationality == "TW":
             spec.documents.append(DocSpec("tw_permit", _digits(rng, 8), "TW", rng.randint(200, 1800)))
             return
-        if rng.random() < 0.92 and spec.birthday:
+        if (rng.random() < 0.92 or force_id) and spec.birthday:
             while True:
                 number = cn_resident_id(rng, region=region, birthday=spec.birthday, gender=spec.gender)
                 if number not in self.seen_ids:
                     self.seen_ids.add(number)
                     break
             spec.documents.append(DocSpec("cn_id", number, "CN", rng.randint(300, 7000)))
-        if rng.random() < 0.15 or spec.kind == "cn_latin":
+        has_passport = any(d.doc_type == "passport" for d in spec.documents)
+        if (rng.random() < 0.15 or spec.kind == "cn_latin") and not has_passport:
             spec.documents.append(DocSpec("passport", passport_number(rng, "CN"), "CN", rng.randint(100, 3600)))
             if not spec.family_name_latin and not spec.kind == "cn_traditional":
                 spec.family_name_latin, spec.given_name_latin = passport_spelling(spec.family_name, spec.given_name)
@@ -346,7 +347,7 @@ class GuestGenerator:
             spec.family_name, spec.given_name = data.SG_HANZI[family], data.SG_GIVEN_HANZI[given]
             spec.language = rng.choice(["zh-hans", "en"])
         code, pattern = data.FOREIGN_MOBILES[country]
-        national = "".join(rng.choice("0123456789") if ch == "#" else ch for ch in pattern)
+        national = pattern.replace("#", "") + _digits(rng, pattern.count("#"))
         spec.phone = f"+{code}{national}"
         spec.phone_input = phone_as_typed(rng, spec.phone)
         if rng.random() < 0.85:
@@ -368,7 +369,11 @@ class GuestGenerator:
                 spec.documents = []
                 self._cn_documents(spec, "")
                 spec.family_name_latin = spec.given_name_latin = ""
+        if spec.nationality == "CN" and not any(d.doc_type == "cn_id" for d in spec.documents):
+            spec.province, spec.city, region, _w = _CITIES.pick(self.rng)
+            self._cn_documents(spec, region, force_id=True)
         self._profile(spec)
+        spec.home = 0  # the demo front desk works at the first property (SHA)
         spec.status, spec.status_reason = "active", ""
         spec.tier = "集团VIP" if person["family"] in ("张", "欧阳") else spec.tier
         return spec

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from concierge.accounts.models import User
 from concierge.core.choices import ActivityKind
@@ -27,7 +28,9 @@ from concierge.core.demo import data
 from concierge.core.demo.generators import GuestGenerator, GuestSpec, rng_for
 from concierge.core.demo.ledger import StayPlanner, StaySpec
 from concierge.core.demo.loader import BulkWriter, guest_from_spec, guests_load, tags_ensure
+from concierge.core.i18n import LocalizedText
 from concierge.core.models import Activity
+from concierge.guests.choices import AlertSeverity, ConsentChannel, PreferenceCategory
 from concierge.guests.models import (
     Alert,
     Company,
@@ -39,6 +42,7 @@ from concierge.guests.models import (
 )
 from concierge.guests.services import company_create, company_update, contact_create, interaction_log
 from concierge.properties.models import HotelGroup, Property
+from concierge.stays.choices import PRODUCTIVE_STATUSES, StayStatus
 from concierge.stays.models import Product, Stay, StayItem
 from concierge.stays.services import guest_statistics_refresh
 
@@ -60,6 +64,7 @@ class SeedSummary:
     counts: dict[str, int] = field(default_factory=dict)
     guest_kinds: Counter = field(default_factory=Counter)
     stay_statuses: Counter = field(default_factory=Counter)
+    revenue: Decimal = Decimal("0")
     seconds: float = 0.0
     users: list[User] = field(default_factory=list)
 
@@ -150,6 +155,9 @@ def demo_seed(*, guests: int, seed: int, today: dt.date | None = None, batch_siz
         "consents": writer.counts.get("guests.ConsentRecord", 0),
         "timeline entries": Activity.objects.count(),
     }
+    summary.revenue = Stay.objects.filter(status__in=PRODUCTIVE_STATUSES).aggregate(
+        total=Sum(F("room_revenue") + F("fnb_revenue") + F("other_revenue"))
+    )["total"] or Decimal("0")
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -297,13 +305,12 @@ def _stays(writer: BulkWriter, guests: list[Guest], plans: list[list[StaySpec]],
     through = Company.properties.through
     through.objects.bulk_create([through(company_id=c, property_id=p) for c, p in sorted(company_links)],
                                 ignore_conflicts=True)
-    statuses = dict(Stay._meta.get_field("status").flatchoices)
     writer.insert([
-        Activity(
-            kind=ActivityKind.STAY, guest=stay.guest, company_id=stay.company_id, property_id=stay.property_id,
-            summary=_("Stay %(arrival)s–%(departure)s, room %(room)s (%(status)s)") % {
+        _entry(
+            LocalizedText(gettext_noop("Stay %(arrival)s–%(departure)s, room %(room)s (%(status)s)"), {
                 "arrival": stay.arrival.isoformat(), "departure": stay.departure.isoformat(),
-                "room": stay.room_number or "—", "status": statuses[stay.status]},
+                "room": stay.room_number or "—", "status": StayStatus(stay.status).label}),
+            kind=ActivityKind.STAY, guest=stay.guest, company_id=stay.company_id, property_id=stay.property_id,
             data={"stay_id": stay.pk}, occurred_at=_aware(stay.arrival, 14),
         )
         for stay in stays
@@ -324,9 +331,7 @@ def _guest_records(rng: random.Random, writer: BulkWriter, guests: list[Guest], 
             current = first_stay.get(stay.guest_id)
             if current is None or stay.arrival < current.arrival:
                 first_stay[stay.guest_id] = stay
-    categories = dict(Preference._meta.get_field("category").flatchoices)
-    severities = dict(Alert._meta.get_field("severity").flatchoices)
-    channels = dict(ConsentRecord._meta.get_field("channel").flatchoices)
+    channels = [c.value for c in ConsentChannel]
     preferences: list[Preference] = []
     alerts: list[Alert] = []
     consents: list[ConsentRecord] = []
@@ -338,9 +343,9 @@ def _guest_records(rng: random.Random, writer: BulkWriter, guests: list[Guest], 
         desk = [users[u] for u in PROPERTY_DESK[home]]
         zh = spec.language == "zh-hans"
         since = guest.created_at
-        activities.append(Activity(
-            kind=ActivityKind.PROFILE, actor=guest.created_by, guest=guest, property=prop,
-            summary=_("Profile created"), data={"event": "created"}, occurred_at=since,
+        activities.append(_entry(
+            LocalizedText(gettext_noop("Profile created")), kind=ActivityKind.PROFILE, actor=guest.created_by,
+            guest=guest, property=prop, data={"event": "created"}, occurred_at=since,
         ))
         stay = first_stay.get(guest.pk)
         if stay is not None and rng.random() < 0.4:
@@ -354,10 +359,10 @@ def _guest_records(rng: random.Random, writer: BulkWriter, guests: list[Guest], 
                     guest=guest, category=category, value=value, source=source,
                     stay=stay if source == "stay" else None, recorded_at=at, recorded_by=actor,
                 )
-                activity = Activity(
+                activity = _entry(
+                    LocalizedText(gettext_noop("Preference: %(category)s — %(value)s"), {
+                        "category": PreferenceCategory(category).label, "value": value}),
                     kind=ActivityKind.PREFERENCE, actor=actor, guest=guest, property_id=stay.property_id,
-                    summary=_("Preference: %(category)s — %(value)s") % {
-                        "category": categories[category], "value": value},
                     data={"category": category, "value": value}, occurred_at=at,
                 )
                 preferences.append(preference)
@@ -371,10 +376,10 @@ def _guest_records(rng: random.Random, writer: BulkWriter, guests: list[Guest], 
             actor = rng.choice(desk)
             alert = Alert(guest=guest, severity=severity, category=category, text=text, created_at=since,
                           created_by=actor)
-            activity = Activity(
-                kind=ActivityKind.ALERT, actor=actor, guest=guest,
-                summary=_("Alert (%(severity)s): %(text)s") % {"severity": severities[severity], "text": text},
-                occurred_at=since,
+            activity = _entry(
+                LocalizedText(gettext_noop("Alert (%(severity)s): %(text)s"), {
+                    "severity": AlertSeverity(severity).label, "text": text}),
+                kind=ActivityKind.ALERT, actor=actor, guest=guest, occurred_at=since,
             )
             alerts.append(alert)
             activities.append(activity)
@@ -385,20 +390,20 @@ def _guest_records(rng: random.Random, writer: BulkWriter, guests: list[Guest], 
                 granted = rng.random() < 0.85
                 consents.append(ConsentRecord(guest=guest, channel=channel, granted=granted, source=source,
                                               recorded_at=since, recorded_by=guest.created_by))
-                activities.append(_consent_activity(guest, channel, granted, source, since, channels))
+                activities.append(_consent_entry(guest, channel, granted, source, since))
                 if granted and rng.random() < 0.06:
                     later = _clamp_past(since + dt.timedelta(days=rng.randint(30, 400)), now)
                     consents.append(ConsentRecord(guest=guest, channel=channel, granted=False,
                                                   source="退订链接 unsubscribe link", recorded_at=later))
-                    activities.append(_consent_activity(guest, channel, False, "unsubscribe", later, channels))
+                    activities.append(_consent_entry(guest, channel, False, "unsubscribe", later))
         contacts = rng.randint(1, 4) if guest.owner_id else (1 if rng.random() < 0.1 else 0)
         for _n in range(contacts):
             kind, zh_text, en_text = rng.choice(data.INTERACTIONS if guest.owner_id else data.INTERACTIONS[-2:])
             actor = guest.owner if guest.owner_id and kind != "note" else rng.choice(desk)
             start = max(since.date(), today - dt.timedelta(days=700))
             day = start + dt.timedelta(days=rng.randint(0, max((today - start).days, 0)))
-            activities.append(Activity(
-                kind=kind, actor=actor, guest=guest, property=prop, summary=zh_text if zh else en_text,
+            activities.append(_entry(  # typed by staff: free text, shown as written
+                zh_text if zh else en_text, kind=kind, actor=actor, guest=guest, property=prop,
                 occurred_at=_clamp_past(_aware(day, rng.randint(9, 18), rng.randint(0, 59)), now),
             ))
     writer.insert(preferences)
@@ -409,11 +414,22 @@ def _guest_records(rng: random.Random, writer: BulkWriter, guests: list[Guest], 
     writer.insert(activities)
 
 
-def _consent_activity(guest: Guest, channel: str, granted: bool, source: str, at: dt.datetime,
-                      channels: dict[str, Any]) -> Activity:
-    summary = _("Consent given for %(channel)s") if granted else _("Consent withdrawn for %(channel)s")
-    return Activity(
-        kind=ActivityKind.CONSENT, actor=None, guest=guest, summary=summary % {"channel": channels[channel]},
+def _entry(summary: LocalizedText | str, *, data: dict[str, Any] | None = None, **fields: Any) -> Activity:
+    """An unsaved timeline entry stored the way `activity_log` stores one: a LocalizedText summary is kept
+    as message id + parameters (shown in each reader's language) with an English rendering in `summary`.
+    """
+    data = dict(data or {})
+    if isinstance(summary, LocalizedText):
+        data["summary_i18n"] = summary.as_data()
+        summary = summary.render_in("en")
+    return Activity(summary=summary[:300], data=data, **fields)
+
+
+def _consent_entry(guest: Guest, channel: str, granted: bool, source: str, at: dt.datetime) -> Activity:
+    msgid = (gettext_noop("Consent given for %(channel)s") if granted
+             else gettext_noop("Consent withdrawn for %(channel)s"))
+    return _entry(
+        LocalizedText(msgid, {"channel": ConsentChannel(channel).label}), kind=ActivityKind.CONSENT, guest=guest,
         data={"channel": channel, "granted": granted, "source": source}, occurred_at=at,
     )
 

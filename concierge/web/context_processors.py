@@ -5,6 +5,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from concierge.web.navigation import sidebar_for
+
 # url names (in the "web" namespace) that highlight the "Guests" sidebar item.
 GUEST_URL_NAMES = ("guest_list", "guest_detail", "guest_create", "guest_edit")
 
@@ -16,8 +18,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     properties: Any = []
     if user is not None and user.is_authenticated:
         properties = user.properties.all()  # lazy: evaluated only when a template iterates it
+    nav_active = getattr(match, "url_name", "") or ""
     return {
-        "nav_active": getattr(match, "url_name", "") or "",
+        "sidebar": sidebar_for(user, nav_active) if user is not None and user.is_authenticated else [],
+        "nav_active": nav_active,
         "nav_namespace": getattr(match, "namespace", ""),
         "nav_guests": GUEST_URL_NAMES,
         "user_properties": properties,

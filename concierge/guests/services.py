@@ -209,6 +209,10 @@ def guest_update(*, actor: Any, guest: Guest, expected_version: int | None = Non
         raise StaleVersionError(
             {"version": [_("This profile was changed by someone else. Reload it and apply your change again.")]},
         )
+    if locked.merged_into_id:
+        raise ValidationError(
+            {"version": [_("This profile was merged into another one; edit the surviving profile instead.")]}
+        )
     cleaned = _clean_guest_values(values)
     changed = [name for name, value in cleaned.items() if getattr(locked, name) != value]
     if not changed:

@@ -1,0 +1,13 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CandidateStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MERGED = "merged", _("Merged")
+    DISMISSED = "dismissed", _("Not a duplicate")
+
+
+class FieldChoice(models.TextChoices):
+    SURVIVOR = "survivor", _("Keep the surviving profile's value")
+    MERGED = "merged", _("Take the merged profile's value")

@@ -84,8 +84,12 @@ def mask_id_number(number: str) -> str:
 
 
 def looks_like_id_number(text: str) -> bool:
-    """Heuristic for the search box: 15/18-char resident IDs or passport-like letter+digit strings."""
+    """Heuristic for the search box: 15/18-char resident IDs or passport-like strings (one indexed look-up)."""
     number = normalize_id_number(text)
     if re.fullmatch(r"\d{17}[\dX]|\d{15}", number):
         return True
-    return bool(re.fullmatch(r"[A-Z]{1,2}\d{6,9}", number))
+    # Passports and permits: 6-12 letters/digits with at least one digit and one letter (C12345678,
+    # 533012345 is left to the phone look-up), e.g. British 9-digit numbers are tried as IDs too.
+    if not 6 <= len(number) <= 12 or not any(ch.isdigit() for ch in number):
+        return False
+    return any(ch.isalpha() for ch in number) or len(number) == 9

@@ -53,6 +53,14 @@ def scope_queryset(queryset: QS, user: Any) -> QS:
             .filter(subject_visible)
             .filter(Q(property__isnull=True) | Q(property_id__in=property_ids))
         )
+    # Records that belong to one hotel (cases, lost items, knowledge-base articles) opt in by naming the path to
+    # their property; `scope_property_shared_when_null` makes rows without a property group-wide.
+    property_field = getattr(model, "scope_property_field", None)
+    if property_field:
+        condition = Q(**{f"{property_field}__in": property_ids})
+        if getattr(model, "scope_property_shared_when_null", False):
+            condition |= Q(**{f"{property_field}__isnull": True})
+        return queryset.filter(condition)
     if hasattr(model, "guest"):
         return queryset.filter(_guest_link_exists(property_ids, "guest_id"))
     return queryset.none()

@@ -327,10 +327,18 @@ def timeline(*, user: Any, guest: Guest | None = None, company: Company | None =
 
 
 def resolve_guest(pk: int, user: Any) -> Guest:
-    """A visible guest by id; a merged tombstone resolves to its survivor. Raises Guest.DoesNotExist."""
-    guest = Guest.objects.visible_to(user).get(pk=pk)
+    """A visible guest by id; a merged tombstone resolves to its survivor. Raises Guest.DoesNotExist.
+
+    A merge moves the tombstone's property links to the survivor, so to a property-scoped user the
+    tombstone itself is invisible: the chain is followed unscoped, and the surviving profile must be visible.
+    """
+    visible = Guest.objects.visible_to(user)
+    guest = visible.filter(pk=pk).first()
+    if guest is not None and not guest.merged_into_id:
+        return guest
+    guest = Guest.objects.get(pk=pk)
     seen = {guest.pk}
     while guest.merged_into_id and guest.merged_into_id not in seen:
         seen.add(guest.merged_into_id)
-        guest = Guest.objects.visible_to(user).get(pk=guest.merged_into_id)
-    return guest
+        guest = Guest.objects.get(pk=guest.merged_into_id)
+    return visible.get(pk=guest.pk)

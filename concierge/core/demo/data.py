@@ -45,6 +45,7 @@ STAFF = [
     ("quality", "quality", ["SHA", "HGH", "SZX"], "周静", False),
     ("salesmgr", "sales_manager", ["SHA", "HGH", "SZX"], "赵磊", False),
     ("frontdesk_hgh", "front_desk", ["HGH"], "孙婷", False),
+    ("frontdesk_szx", "front_desk", ["SZX"], "何俊杰", False),
     ("sales_szx", "sales_rep", ["SZX"], "黄俊", False),
 ]
 

@@ -10,6 +10,7 @@ import bisect
 import datetime as dt
 import itertools
 import random
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterator, Sequence, TypeVar
@@ -400,7 +401,5 @@ class GuestGenerator:
 
 
 def _ascii(text: str) -> str:
-    import unicodedata
-
     folded = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in folded if ch.isascii() and not unicodedata.combining(ch))

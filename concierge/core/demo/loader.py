@@ -32,8 +32,8 @@ class BulkWriter:
     """Inserts unsaved model instances in batches and sets their primary keys.
 
     On PostgreSQL rows go through `COPY ... FROM STDIN` (several times faster than multi-row
-    INSERT for millions of rows); values are prepared by each field's `get_db_prep_save`, so
-    encrypted fields encrypt and auto_now fields stamp exactly as in `bulk_create`.
+    INSERT for millions of rows). Fields that transform values (encrypted text, JSON, datetimes,
+    auto_now) go through their `get_db_prep_save` as in `bulk_create`; plain columns are passed as is.
     """
 
     def __init__(self, *, using: str = DEFAULT_DB_ALIAS, batch_size: int = 5000, use_copy: bool | None = None) -> None:
@@ -44,6 +44,7 @@ class BulkWriter:
         self.counts: dict[str, int] = {}
 
     def insert(self, objs: Sequence[Model]) -> None:
+        """Insert instances of one model; afterwards each has its primary key."""
         if not objs:
             return
         model = type(objs[0])
@@ -170,6 +171,8 @@ class SearchKeyBuilder:
 
 @dataclass
 class GuestLoad:
+    """Rows written by one guests_load call."""
+
     guests: int = 0
     documents: int = 0
     search_keys: int = 0

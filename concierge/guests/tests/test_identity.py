@@ -46,6 +46,8 @@ def test_passport_numbers_are_accepted_and_uppercased():
     assert looks_like_id_number("E12345678")
     assert looks_like_id_number("11010519491231002x")
     assert not looks_like_id_number("zhangwei")
+    assert looks_like_id_number("533012345")  # a British passport: digits only
+    assert looks_like_id_number("c01x00t47")
 
 
 @given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)), st.integers(0, 999))

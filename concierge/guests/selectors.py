@@ -342,3 +342,30 @@ def resolve_guest(pk: int, user: Any) -> Guest:
         seen.add(guest.merged_into_id)
         guest = Guest.objects.get(pk=guest.merged_into_id)
     return visible.get(pk=guest.pk)
+
+
+def company_property_ranks(*, company: Company, user: Any, months: int = 12) -> list[dict[str, Any]]:
+    """The company's revenue rank among all companies at each visible property over the last `months`.
+
+    Two aggregate queries per property the company used: its own total, and how many companies beat it.
+    """
+    from concierge.stays.choices import PRODUCTIVE_STATUSES
+    from concierge.stays.models import Stay
+
+    since = timezone.localdate() - dt.timedelta(days=round(months * 30.44))
+    money = DecimalField(max_digits=16, decimal_places=2)
+    revenue = Sum(F("room_revenue") + F("fnb_revenue") + F("other_revenue"), output_field=money)
+    stays = Stay.objects.visible_to(user).filter(status__in=PRODUCTIVE_STATUSES, arrival__gte=since)
+    own = list(
+        stays.filter(company=company).values("property_id", "property__code").annotate(total=revenue).order_by("property__code")
+    )
+    ranks = []
+    for row in own:  # one row per property the company used: a handful
+        better = (
+            stays.filter(property_id=row["property_id"], company__isnull=False)
+            .values("company_id").annotate(total=revenue).filter(total__gt=row["total"]).count()
+        )
+        companies = stays.filter(property_id=row["property_id"], company__isnull=False).values("company_id").distinct().count()
+        ranks.append({"property_code": row["property__code"], "total_revenue": row["total"], "rank": better + 1,
+                      "companies": companies})
+    return ranks

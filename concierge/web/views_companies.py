@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db import transaction
 from django.db.models import Count, DecimalField, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.forms import Form
@@ -32,10 +33,19 @@ from concierge.core.choices import CONTACT_KINDS, AuditAction
 from concierge.core.models import Activity
 from concierge.core.phones import normalize_phone
 from concierge.core.services import audit_record
+from concierge.dedupe.services import duplicate_warning_override
 from concierge.guests import services as guest_services
 from concierge.guests.choices import SearchKeyKind
 from concierge.guests.models import Company, Contact, Guest, SearchKey
-from concierge.guests.selectors import LastContact, last_contact, stay_totals, timeline
+from concierge.guests.selectors import (
+    LastContact,
+    SearchHit,
+    company_property_ranks,
+    last_contact,
+    recognition_search,
+    stay_totals,
+    timeline,
+)
 from concierge.stays.choices import PRODUCTIVE_STATUSES, StayStatus
 from concierge.stays.models import Stay
 from concierge.web.forms_companies import (
@@ -177,6 +187,16 @@ def latest_contact_id(company: Company) -> int | None:
     )
 
 
+def company_matches(*, user: Any, name_zh: str, name_en: str, phone: str, limit: int = 5) -> list[SearchHit]:
+    """Visible companies a new company may duplicate: the recognition search on its names and phone."""
+    hits: dict[int, SearchHit] = {}
+    for query in (name_zh, name_en, phone):
+        for hit in recognition_search(user=user, query=query, limit=20) if query.strip() else ():
+            if hit.kind == "company" and (hit.id not in hits or hits[hit.id].score < hit.score):
+                hits[hit.id] = hit
+    return sorted(hits.values(), key=lambda h: (-h.score, h.id))[:limit]
+
+
 @dataclass
 class ContactDuplicates:
     """Visible contacts and guests that already use a phone number or email address."""
@@ -286,6 +306,7 @@ def _detail_context(request: HttpRequest, company: Company, **sections: Any) -> 
         "parent": Company.objects.visible_to(user).filter(pk=company.parent_id).first() if company.parent_id else None,
         "subsidiaries": list(Company.objects.visible_to(user).filter(parent=company)),
         "totals": stay_totals(stays),
+        "property_ranks": company_property_ranks(company=company, user=user),
         "chart": {**revenue_by_month(stays), "labels": {"room": _("Room revenue"), "other": _("F&B and other")}},
         "account_guests": company_guests(stays, user),
         "properties": list(company.properties.all()),
@@ -323,19 +344,35 @@ def company_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_create(request: HttpRequest) -> HttpResponse:
+    """New company. Visible companies with the same name (or phone) are shown first; "Create anyway" is audited."""
     form = CompanyCreateForm(request.POST or None, user=request.user)
+    matches: list[SearchHit] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            company = guest_services.company_create(
-                actor=request.user, properties=form.cleaned_data["properties"], tags=form.cleaned_data["tags"],
-                **form.service_values(),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Company “%(name)s” created.") % {"name": company})
-            return redirect("web:company_detail", pk=company.pk)
-    return render(request, "web/companies/company_form.html", {"form": form, "company": None})
+        values = form.service_values()
+        matches = company_matches(user=request.user, name_zh=values.get("name_zh") or "",
+                                  name_en=values.get("name_en") or "", phone=values.get("phone") or "")
+        seen = {int(p) for p in request.POST.get("duplicates_seen", "").split(",") if p.strip().isdigit()}
+        confirmed = bool(request.POST.get("create_anyway")) and all(hit.id in seen for hit in matches)
+        if not matches or confirmed:
+            try:
+                with transaction.atomic():
+                    company = guest_services.company_create(
+                        actor=request.user, properties=form.cleaned_data["properties"],
+                        tags=form.cleaned_data["tags"], **values,
+                    )
+                    if matches:
+                        duplicate_warning_override(actor=request.user, company=company,
+                                                   candidate_ids=[hit.id for hit in matches],
+                                                   ip_address=request.META.get("REMOTE_ADDR") or None)
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+                matches = []
+            else:
+                messages.success(request, _("Company “%(name)s” created.") % {"name": company})
+                return redirect("web:company_detail", pk=company.pk)
+    context = {"form": form, "company": None, "company_matches": matches,
+               "duplicate_ids": ",".join(str(hit.id) for hit in matches)}
+    return render(request, "web/companies/company_form.html", context)
 
 
 @login_required

@@ -114,3 +114,19 @@ def test_every_change_lands_on_the_timeline(guest_a, frontdesk_a):
 def test_history_records_changes(guest_a, frontdesk_a):
     guest_update(actor=frontdesk_a, guest=guest_a, email="changed@example.cn")
     assert guest_a.history.count() >= 2
+
+
+def test_company_rank_within_property(frontdesk_a, property_a):
+    from concierge.guests.selectors import company_property_ranks
+    from concierge.guests.services import company_create
+
+    big = company_create(actor=frontdesk_a, properties=[property_a], name_en="Big Co")
+    small = company_create(actor=frontdesk_a, properties=[property_a], name_en="Small Co")
+    today = dt.date.today()
+    for company, revenue in ((big, "9000"), (small, "1000")):
+        stay_create(actor=frontdesk_a, guest=None, company=company, property=property_a, status="checked_out",
+                    arrival=today - dt.timedelta(days=20), departure=today - dt.timedelta(days=18),
+                    room_revenue=revenue)
+    assert company_property_ranks(company=big, user=frontdesk_a)[0]["rank"] == 1
+    small_rank = company_property_ranks(company=small, user=frontdesk_a)[0]
+    assert (small_rank["rank"], small_rank["companies"], small_rank["property_code"]) == (2, 2, "SHA")

@@ -2,7 +2,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from concierge.dedupe.models import DedupeSettings, DuplicateCandidate, MergeRecord
+from concierge.dedupe.models import DedupeSettings, DuplicateCandidate, FinderRun, MergeRecord
 
 
 @admin.register(DedupeSettings)
@@ -38,3 +38,9 @@ class DuplicateCandidateAdmin(_ReadOnly):
 class MergeRecordAdmin(_ReadOnly):
     list_display = ("id", "survivor", "merged", "actor", "at", "undone_at")
     raw_id_fields = ("survivor", "merged", "candidate")
+
+
+@admin.register(FinderRun)
+class FinderRunAdmin(_ReadOnly):
+    list_display = ("id", "status", "requested_by", "queued_at", "started_at", "finished_at", "stage", "done", "total")
+    list_filter = ("status",)

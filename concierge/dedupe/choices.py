@@ -11,3 +11,10 @@ class CandidateStatus(models.TextChoices):
 class FieldChoice(models.TextChoices):
     SURVIVOR = "survivor", _("Keep the surviving profile's value")
     MERGED = "merged", _("Take the merged profile's value")
+
+
+class FinderRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")

@@ -1,6 +1,7 @@
-"""Duplicate candidates (the review queue), the admin-set thresholds, and undoable merge records."""
+"""Duplicate candidates (the review queue), the admin-set thresholds, undoable merge records, finder runs."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concierge.dedupe.choices import CandidateStatus
+from concierge.dedupe.choices import CandidateStatus, FinderRunStatus
 
 
 class DuplicateCandidate(models.Model):
@@ -175,3 +176,57 @@ class MergeRecord(models.Model):
         self.fields = {"anonymised": True, "chosen": self.fields.get("chosen", {})}
         self.removed = {label: [] for label in self.removed}
         self.save(update_fields=["fields", "removed"])
+
+
+class FinderRun(models.Model):
+    """One run of the duplicate finder queued from the web: who asked, its progress, and what it found.
+
+    The worker writes the progress (stage, done, total) and, at the end, the finder's summary; the review
+    queue polls the latest row. A run still queued or running whose `updated_at` has not moved for
+    `STALE_AFTER` is taken as lost (the worker died or none is running), so a new run may be queued.
+    """
+
+    STALE_AFTER = dt.timedelta(minutes=15)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=FinderRunStatus.choices, default=FinderRunStatus.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("requested by"),
+    )
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last progress"), default=timezone.now)
+    stage = models.CharField(_("stage"), max_length=10, blank=True, help_text="load / score / write")
+    done = models.PositiveBigIntegerField(_("done"), default=0)
+    total = models.PositiveBigIntegerField(_("total"), default=0)
+    result = models.JSONField(_("result"), default=dict, blank=True, help_text="FindResult.as_dict() of the run.")
+    error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("duplicate finder run")
+        verbose_name_plural = _("duplicate finder runs")
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["-queued_at"], name="finderrun_queued")]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.queued_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        """Queued or running, and not given up as lost."""
+        return self.status in (FinderRunStatus.QUEUED, FinderRunStatus.RUNNING) and not self.is_stale
+
+    @property
+    def is_stale(self) -> bool:
+        return (
+            self.status in (FinderRunStatus.QUEUED, FinderRunStatus.RUNNING)
+            and timezone.now() - self.updated_at > self.STALE_AFTER
+        )
+
+    @property
+    def percent(self) -> int:
+        """Progress of the current stage, 0–100."""
+        return min(100, int(100 * self.done / self.total)) if self.total else 0

@@ -141,7 +141,7 @@ class GuestForm(forms.Form):
 
     def guest_values(self) -> dict[str, Any]:
         """The cleaned values the guest services accept (everything but tags, documents and property)."""
-        skip = {"tags", "doc_type", "id_number", "property", "version"}
+        skip = {"tags", "doc_type", "id_number", "property", "version", "duplicates_seen"}
         values = {k: v for k, v in self.cleaned_data.items() if k not in skip}
         for key in ("gender",):
             values[key] = values.get(key) or ""
@@ -158,6 +158,8 @@ class GuestCreateForm(GuestForm):
     )
     id_number = forms.CharField(label=_("ID number"), max_length=40, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}))
+    # Ids of the likely existing profiles the user was shown; "Create anyway" only goes through for these.
+    duplicates_seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
     field_order = ["property"]
 
@@ -185,6 +187,17 @@ class GuestCreateForm(GuestForm):
         if not number:
             return []
         return [{"doc_type": self.cleaned_data["doc_type"], "number": number}]
+
+    def clean_duplicates_seen(self) -> set[int]:
+        raw = self.cleaned_data.get("duplicates_seen") or ""
+        return {int(part) for part in raw.split(",") if part.strip().isdigit()}
+
+    def duplicate_check_values(self) -> dict[str, Any]:
+        """What the create-time duplicate check compares: the profile values and the ID document."""
+        values = self.guest_values()
+        values["id_number"] = self.cleaned_data.get("id_number") or ""
+        values["id_type"] = self.cleaned_data.get("doc_type") or ""
+        return values
 
 
 class GuestEditForm(GuestForm):

@@ -84,3 +84,4 @@ register("front", NavItem(_("Stays"), "web:stay_list", "bi-calendar2-week", ("st
 register("accounts", NavItem(_("Companies"), "web:company_list", "bi-buildings", ("company_",), order=10))
 register("accounts", NavItem(_("Contacts"), "web:contact_list", "bi-person-lines-fill", ("contact_",), order=20))
 register("system", NavItem(_("Admin"), "admin:index", "bi-gear", (), visible=_is_staff, order=90))
+register("data", NavItem(_("Duplicates"), "web:duplicate_list", "bi-intersect", ("duplicate_", "merge_")))

@@ -7,7 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,9 +19,11 @@ from django_tables2 import RequestConfig
 
 from concierge.core.choices import AuditAction
 from concierge.core.services import audit_record
+from concierge.dedupe.selectors import merged_from
+from concierge.dedupe.services import Candidate, duplicate_warning_override, guest_duplicate_candidates
 from concierge.guests.filters import GuestFilterSet
-from concierge.guests.models import Alert, Guest, IdentityDocument, Preference, Tag
-from concierge.guests.selectors import guest_card, last_contact, timeline
+from concierge.guests.models import Alert, Guest, GuestProperty, IdentityDocument, Preference, Tag
+from concierge.guests.selectors import guest_card, last_contact, resolve_guest, timeline
 from concierge.guests.services import (
     StaleVersionError,
     alert_add as alert_add_service,
@@ -80,22 +84,52 @@ def guest_list(request: HttpRequest) -> HttpResponse:
     return render_page_or_partial(request, "web/guests/list.html", "web/partials/guest_table.html", context)
 
 
+def _with_card_details(candidates: list[Candidate]) -> list[Candidate]:
+    """Load what the warning shows of each match (masked ID, properties) in two queries."""
+    prefetch_related_objects(
+        [c.guest for c in candidates], "documents",
+        Prefetch("property_links", queryset=GuestProperty.objects.select_related("property")),
+    )
+    for candidate in candidates:
+        candidate.percent = int(candidate.score * 100)  # type: ignore[attr-defined]
+    return candidates
+
+
 @login_required
 def guest_create(request: HttpRequest) -> HttpResponse:
-    """New guest profile held by one of the user's properties, with an optional first ID document."""
+    """New guest profile held by one of the user's properties, with an optional first ID document.
+
+    The submitted values are first checked against existing profiles the user may see. Likely matches
+    (at or above the review threshold) are shown with their score and the reasons; the user opens one of
+    them or confirms "Create anyway", which is audited and noted on the new profile's timeline. A
+    confirmation covers only the matches that were shown: a new one (after editing) is shown again.
+    """
     form = GuestCreateForm(request.POST or None, user=request.user)
+    duplicates: list[Candidate] = []
     if request.method == "POST" and form.is_valid():
-        try:
-            guest = guest_create_service(
-                actor=request.user, property=form.cleaned_data["property"], tags=form.cleaned_data["tags"],
-                id_documents=form.id_documents(), **form.guest_values(),
-            )
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Guest profile created."))
-            return redirect("web:guest_detail", pk=guest.pk)
-    return render(request, "web/guests/form.html", {"form": form, "is_create": True})
+        duplicates = guest_duplicate_candidates(user=request.user, values=form.duplicate_check_values())
+        confirmed = bool(request.POST.get("create_anyway"))
+        unseen = [c for c in duplicates if c.guest.pk not in form.cleaned_data["duplicates_seen"]]
+        if not duplicates or (confirmed and not unseen):
+            try:
+                with transaction.atomic():
+                    guest = guest_create_service(
+                        actor=request.user, property=form.cleaned_data["property"], tags=form.cleaned_data["tags"],
+                        id_documents=form.id_documents(), **form.guest_values(),
+                    )
+                    if duplicates:
+                        duplicate_warning_override(actor=request.user, guest=guest,
+                                                   candidate_ids=[c.guest.pk for c in duplicates],
+                                                   ip_address=client_ip(request))
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+                duplicates = []
+            else:
+                messages.success(request, _("Guest profile created."))
+                return redirect("web:guest_detail", pk=guest.pk)
+    context = {"form": form, "is_create": True, "duplicates": _with_card_details(duplicates),
+               "duplicate_ids": ",".join(str(c.guest.pk) for c in duplicates)}
+    return render(request, "web/guests/form.html", context)
 
 
 @login_required
@@ -144,7 +178,7 @@ def _tab_context(request: HttpRequest, guest: Guest, tab: str) -> dict[str, Any]
 def _card_context(request: HttpRequest, guest: Guest, **extra: Any) -> dict[str, Any]:
     return {
         "guest": guest, "card": guest_card(guest=guest, user=request.user), "can_reveal": can_reveal_id(request.user),
-        "revealed": {}, **extra,
+        "revealed": {}, "merged_from": list(merged_from(guest=guest)), **extra,
     }
 
 
@@ -154,13 +188,14 @@ def guest_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     An htmx request aimed at the tab pane gets only that tab's partial.
     """
-    guest = _guest_or_404(request, pk)
-    if guest.merged_into_id:
-        survivor = guest
-        while survivor.merged_into_id:
-            survivor = get_visible_or_404(Guest, request.user, survivor.merged_into_id)
-        messages.info(request, _("This profile was merged; showing the surviving profile."))
-        return redirect("web:guest_detail", pk=survivor.pk)
+    try:
+        guest = resolve_guest(pk, request.user)  # a merged profile's id gives its survivor
+    except Guest.DoesNotExist:
+        raise Http404(_("guest")) from None
+    if guest.pk != pk:
+        messages.info(request, _("Profile #%(old)s was merged into this profile; you are seeing the surviving "
+                                 "profile.") % {"old": pk})
+        return redirect("web:guest_detail", pk=guest.pk)
     tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "timeline"
     if _htmx_target(request) == TAB_TARGET:
         context = {"guest": guest, "tab": tab, **_tab_context(request, guest, tab)}

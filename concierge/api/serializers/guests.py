@@ -87,6 +87,11 @@ class GuestCreateInputSerializer(GuestFieldsInputSerializer):
         required=False, allow_null=True,
         help_text=_("The property that holds the profile: one of yours. Defaults to your only property."),
     )
+    force = serializers.BooleanField(
+        required=False, default=False,
+        help_text=_("Create even if likely existing profiles are found (the 409 `possible_duplicates` answer). "
+                    "Recorded in the audit log."),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not (attrs.get("full_name", "").strip() or any(attrs.get(n, "").strip() for n in NAME_FIELDS)):
@@ -311,3 +316,35 @@ class GuestCardOutputSerializer(serializers.Serializer):
     consents = CardConsentsOutputSerializer()
     last_contact = LastContactOutputSerializer(allow_null=True)
     open_items = CardOpenItemOutputSerializer(many=True)
+
+
+class MatchReasonOutputSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text=_("phone, email, id_number, name, birthday, …"))
+    level = serializers.CharField(help_text=_("How the field compared: same, similar, differs, pinyin, …"))
+    outcome = serializers.ChoiceField(choices=[("agree", "agree"), ("partial", "partial"), ("disagree", "disagree")])
+
+
+class DuplicateCandidateOutputSerializer(serializers.Serializer):
+    """An existing profile that is likely the person being created."""
+
+    id = serializers.IntegerField(source="guest.pk")
+    display_name = serializers.CharField(source="guest.display_name")
+    score = serializers.FloatField(help_text=_("Match probability, 0 to 1."))
+    reasons = serializers.CharField(source="reasons_text",
+                                    help_text=_("In words, strongest first: \"same phone; birthday differs\"."))
+    reason_codes = MatchReasonOutputSerializer(source="reasons", many=True,
+                                               help_text=_("The same reasons as field, level and outcome."))
+
+
+class PossibleDuplicatesErrorSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=[("possible_duplicates", "possible_duplicates")])
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class PossibleDuplicatesResponseSerializer(serializers.Serializer):
+    """409 answer to a create: nothing was saved; send the same body with `"force": true` to create anyway."""
+
+    type = serializers.ChoiceField(choices=[("client_error", "client_error")])
+    errors = PossibleDuplicatesErrorSerializer(many=True)
+    candidates = DuplicateCandidateOutputSerializer(many=True)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
@@ -21,9 +23,11 @@ from concierge.api.serializers.guests import (
     GuestLookupInputSerializer,
     GuestSummaryOutputSerializer,
     GuestUpdateInputSerializer,
+    PossibleDuplicatesResponseSerializer,
 )
 from concierge.core.choices import AuditAction
 from concierge.core.services import audit_record
+from concierge.dedupe.services import duplicate_warning_override, guest_duplicate_candidates
 from concierge.guests.filters import GuestFilterSet
 from concierge.guests.models import Guest
 from concierge.guests.selectors import guest_card, guest_ids_by_id_number, guests_by_phone
@@ -61,14 +65,40 @@ class GuestListCreateApi(ConciergeApi):
     def get(self, request: Request) -> Response:
         return self.paginated(self.filter_queryset(self.get_queryset()), GuestListOutputSerializer)
 
-    @extend_schema(tags=GUEST_TAG, summary="Create a guest profile",
-                   request=GuestCreateInputSerializer, responses={201: GuestDetailOutputSerializer})
+    @extend_schema(
+        tags=GUEST_TAG, summary="Create a guest profile (409 with likely existing profiles unless `force`)",
+        description=(
+            "Before saving, the values are compared with the existing profiles you may see. If any scores at "
+            "least the review threshold, nothing is saved and the answer is **409** with the error code "
+            "`possible_duplicates` and the `candidates` (id, display name, score 0–1, reasons in words). "
+            "Use one of them, or send the same body again with `\"force\": true` to create anyway; that is "
+            "recorded in the audit log (`create_anyway`) and on the new profile's timeline."
+        ),
+        request=GuestCreateInputSerializer,
+        responses={201: GuestDetailOutputSerializer, 409: PossibleDuplicatesResponseSerializer},
+    )
     def post(self, request: Request) -> Response:
         serializer = GuestCreateInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)
+        force = values.pop("force", False)
         property_ = property_or_default(request.user, values.pop("property", None))
-        guest = guest_create(actor=request.user, property=property_, **values)
+        candidates = guest_duplicate_candidates(user=request.user, values=values)
+        if candidates and not force:
+            body = {
+                "type": "client_error",
+                "errors": [{"code": "possible_duplicates", "attr": None,
+                            "detail": _("This guest may already have a profile. Send \"force\": true to create "
+                                        "anyway.")}],
+                "candidates": candidates,
+            }
+            return Response(PossibleDuplicatesResponseSerializer(body).data, status=status.HTTP_409_CONFLICT)
+        with transaction.atomic():
+            guest = guest_create(actor=request.user, property=property_, **values)
+            if candidates:
+                duplicate_warning_override(actor=request.user, guest=guest,
+                                           candidate_ids=[c.guest.pk for c in candidates],
+                                           ip_address=request.META.get("REMOTE_ADDR"))
         guest = _detail_queryset(request.user).get(pk=guest.pk)
         return Response(GuestDetailOutputSerializer(guest).data, status=status.HTTP_201_CREATED)
 

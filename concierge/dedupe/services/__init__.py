@@ -5,6 +5,7 @@ from concierge.dedupe.services.finder import (
     candidate_dismiss,
     candidate_reopen,
     candidate_upsert,
+    duplicate_warning_override,
     duplicates_auto_merge,
     duplicates_find,
     guest_duplicate_candidates,
@@ -20,10 +21,12 @@ from concierge.dedupe.services.merge import (
     merge_default_survivor,
     merge_defaults,
 )
+from concierge.dedupe.services.runs import dedupe_settings_update, finder_run_execute, finder_run_queue
 
 __all__ = [
     "MERGE_FIELDS", "Candidate", "FindResult", "candidate_dismiss", "candidate_reopen", "candidate_upsert",
-    "duplicates_auto_merge", "duplicates_find", "guest_duplicate_candidates", "guest_merge", "guest_merge_undo",
+    "dedupe_settings_update", "duplicate_warning_override", "duplicates_auto_merge", "finder_run_execute",
+    "finder_run_queue", "duplicates_find", "guest_duplicate_candidates", "guest_merge", "guest_merge_undo",
     "guest_record", "guest_records_stream", "guest_relations", "merge_default_survivor", "merge_defaults",
     "population_prior_bits",
 ]

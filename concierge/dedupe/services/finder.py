@@ -19,7 +19,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from concierge.core.choices import ActivityKind, AuditAction
+from concierge.core.i18n import LocalizedText
+from concierge.core.services import activity_log, audit_record
 from concierge.dedupe.blocking import DEFAULT_MAX_BLOCK, BlockingStats, PairCollector, blocking_keys
 from concierge.dedupe.choices import CandidateStatus
 from concierge.dedupe.models import DedupeSettings, DuplicateCandidate
@@ -446,3 +450,24 @@ def guest_duplicate_candidates(
 def _raw_id_hashes(values: Mapping[str, Any]) -> list[str]:
     numbers = [values.get("id_number")] + [d.get("number") for d in values.get("id_documents") or ()]
     return [id_number_hash(normalize_id_number(str(n))) for n in numbers if n and normalize_id_number(str(n))]
+
+
+def duplicate_warning_override(
+    *, actor: Any, candidate_ids: Iterable[int], guest: Guest | None = None, company: Any = None,
+    ip_address: str | None = None,
+) -> None:
+    """Record that a user created `guest` (or `company`) although likely existing matches were shown.
+
+    Writes an audit event (action ``create_anyway``, the ids of the matches shown) and a timeline note on
+    the new profile, so a reviewer sees later why a second profile exists. Call it in the creating transaction.
+    """
+    ids = sorted({int(pk) for pk in candidate_ids})
+    listed = ", ".join(f"#{pk}" for pk in ids)
+    audit_record(actor=actor, action=AuditAction.CREATE_ANYWAY, guest=guest, company=company,
+                 detail=",".join(str(pk) for pk in ids), ip_address=ip_address)
+    activity_log(
+        actor=actor, kind=ActivityKind.NOTE, guest=guest, company=company,
+        summary=LocalizedText(gettext_noop("Created although possible duplicates were shown: %(ids)s"),
+                              {"ids": listed}),
+        data={"event": "create_anyway", "candidate_ids": ids},
+    )

@@ -69,6 +69,7 @@ run: venv messages
 	mkdir -p var
 	$(VENV_PY) manage.py migrate --noinput
 	$(VENV_PY) manage.py seed_demo --if-empty --guests 2000
+	$(VENV_PY) manage.py seed_surveys
 	exec $(VENV_PY) scripts/run_dev.py
 
 test: venv-test messages

@@ -62,6 +62,9 @@ BLIND_INDEX_KEY = _secret("CONCIERGE_BLIND_INDEX_KEY", "blind_index_key")
 DEMO_LOGINS_ALLOWED = env.bool("CONCIERGE_ALLOW_DEMO_LOGINS", default=DEBUG)
 DEMO_USERNAMES = ("admin", "frontdesk", "service", "sales", "marketing", "manager")
 
+# Absolute address of this installation, for links in emails (survey invitations, case updates).
+CONCIERGE_BASE_URL = env.str("CONCIERGE_BASE_URL", default="http://127.0.0.1:8000")
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -90,6 +93,9 @@ INSTALLED_APPS = [
     "concierge.guests",
     "concierge.stays",
     "concierge.dedupe",
+    "concierge.imports",
+    "concierge.cases",
+    "concierge.surveys",
     "concierge.api",
     "concierge.web",
 ]
@@ -225,6 +231,14 @@ CELERY_BEAT_SCHEDULE = {
     "refresh-guest-statistics-nightly": {
         "task": "concierge.stays.tasks.refresh_guest_statistics",
         "schedule": crontab(hour=3, minute=15),
+    },
+    "sla-sweep-every-minute": {
+        "task": "concierge.cases.tasks.sla_sweep",
+        "schedule": crontab(),
+    },
+    "surveys-dispatch-every-5-minutes": {
+        "task": "concierge.surveys.tasks.dispatch",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

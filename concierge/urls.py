@@ -7,5 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("concierge.api.urls")),
+    path("service/", include("concierge.cases.urls")),
+    path("faq/", include("concierge.cases.urls_public")),
+    path("surveys/", include("concierge.surveys.urls")),
     path("", include("concierge.web.urls")),
 ]

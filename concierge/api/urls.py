@@ -1,5 +1,5 @@
 """REST API v1: /api/v1/…"""
-from django.urls import path
+from django.urls import include, path
 
 from concierge.api.views.auth import TokenObtainApi
 from concierge.api.views.companies import CompanyDetailApi, CompanyListCreateApi, ContactDetailApi, ContactListCreateApi
@@ -38,4 +38,6 @@ urlpatterns = [
     path("alerts/<int:pk>/", AlertDetailApi.as_view(), name="alert-detail"),
     path("consents/", ConsentListCreateApi.as_view(), name="consent-list"),
     path("timeline/", TimelineApi.as_view(), name="timeline"),
+    path("", include("concierge.cases.api")),
+    path("", include("concierge.surveys.api")),
 ]

@@ -1,0 +1,8 @@
+"""`python manage.py import_companies FILE [--source LABEL] [--match link|flag] [--create-properties]
+[--dry-run] [--json]` (see docs/import.md)."""
+from concierge.imports.management.base import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = "companies"
+    help = "Import companies from a CSV or XLSX file (see docs/import.md for the columns)."

@@ -1,0 +1,8 @@
+"""`python manage.py import_stays FILE [--source LABEL] [--match link|flag] [--create-properties]
+[--dry-run] [--json]` (see docs/import.md)."""
+from concierge.imports.management.base import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = "stays"
+    help = "Import stays from a CSV or XLSX file (see docs/import.md for the columns)."

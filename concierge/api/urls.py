@@ -38,6 +38,7 @@ urlpatterns = [
     path("alerts/<int:pk>/", AlertDetailApi.as_view(), name="alert-detail"),
     path("consents/", ConsentListCreateApi.as_view(), name="consent-list"),
     path("timeline/", TimelineApi.as_view(), name="timeline"),
+    path("imports/", include("concierge.api.imports")),
     path("", include("concierge.cases.api")),
     path("", include("concierge.surveys.api")),
 ]

@@ -32,6 +32,8 @@ CHUNK = 20_000
 BENCH_USER = "bench_frontdesk"
 
 
+from _bench_db import prepare_database  # noqa: E402 - bench/ is on sys.path when run as a script
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--guests", type=int, default=100_000, help="Guests to seed (default 100,000).")
@@ -50,27 +52,6 @@ def parse_args() -> argparse.Namespace:
 # --- database set-up ---------------------------------------------------------------------------------------------
 
 
-def prepare_database(url: str) -> None:
-    """Create the bench database if needed and point Django at it. Refuses names without 'bench'."""
-    import environ
-
-    config = environ.Env.db_url_config(url)
-    name = str(config["NAME"])
-    if "bench" not in Path(name).name:
-        sys.exit(f"Refusing to use database {name!r}: the bench flushes it, so its name must contain 'bench'.")
-    if config["ENGINE"].endswith("postgresql"):
-        import psycopg
-
-        with psycopg.connect(
-            host=config.get("HOST") or None, port=config.get("PORT") or None, user=config.get("USER") or None,
-            password=config.get("PASSWORD") or None, dbname="postgres", autocommit=True,
-        ) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-            if not exists:
-                conn.execute(f'CREATE DATABASE "{name}"')
-                print(f"created database {name}")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concierge.settings_test")
 
 
 def seed(n: int, seed_value: int) -> None:

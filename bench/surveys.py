@@ -44,6 +44,8 @@ TARGET_MS = 500.0
 MANAGER, FRONTDESK = "bench_manager", "bench_frontdesk"
 
 
+from _bench_db import prepare_database  # noqa: E402 - bench/ is on sys.path when run as a script
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--responses", type=int, default=200_000, help="Responses to seed (default 200,000).")
@@ -59,26 +61,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def prepare_database(url: str) -> None:
-    """Create the bench database if needed and point Django at it. Refuses names without 'bench'."""
-    import environ
-
-    config = environ.Env.db_url_config(url)
-    name = str(config["NAME"])
-    if "bench" not in Path(name).name:
-        sys.exit(f"Refusing to use database {name!r}: the bench flushes it, so its name must contain 'bench'.")
-    if not config["ENGINE"].endswith("postgresql"):
-        sys.exit("This benchmark is for PostgreSQL (it loads rows with COPY).")
-    import psycopg
-
-    with psycopg.connect(host=config.get("HOST") or None, port=config.get("PORT") or None,
-                         user=config.get("USER") or None, password=config.get("PASSWORD") or None, dbname="postgres",
-                         autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concierge.settings_test")
 
 
 # --- seeding ------------------------------------------------------------------------------------------------------
@@ -444,7 +426,7 @@ def report(seeded: dict[str, Any], rows: list[dict[str, Any]], sending: dict[str
 def main() -> None:
     args = parse_args()
     warnings.filterwarnings("ignore", message="No directory at")
-    prepare_database(args.database_url)
+    prepare_database(args.database_url, postgres_only=True)
     import django
 
     django.setup()

@@ -96,6 +96,11 @@ INSTALLED_APPS = [
     "concierge.imports",
     "concierge.cases",
     "concierge.surveys",
+    "concierge.analytics",
+    "concierge.clv",
+    "concierge.segments",
+    "concierge.recommendations",
+    "concierge.dashboards",
     "concierge.api",
     "concierge.web",
 ]

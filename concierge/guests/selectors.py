@@ -225,10 +225,16 @@ class GuestCard:
     consents: dict[str, bool | None]
     last_contact: LastContact | None
     open_items: list[dict[str, Any]] = field(default_factory=list)
+    insights: list[dict[str, Any]] = field(default_factory=list)
 
 
 # Later modules (cases, contracts, ...) register callables (guest, user) -> list of {"label", "url"} here.
 OPEN_ITEM_PROVIDERS: list[Callable[[Guest, Any], list[dict[str, Any]]]] = []
+
+# Analytics modules (value, lifetime value, next-best offers, ...) register callables (guest, user) -> list of
+# {"label", "value", "hint" (optional), "url" (optional), "icon" (optional bootstrap-icons name), "testid"
+# (optional)} here; the card shows them under "Insights". A provider must cost at most one or two indexed queries.
+CARD_INSIGHT_PROVIDERS: list[Callable[[Guest, Any], list[dict[str, Any]]]] = []
 
 
 def stay_totals(stays: QuerySet) -> StayTotals:
@@ -303,6 +309,9 @@ def guest_card(*, guest: Guest, user: Any) -> GuestCard:
             "arrival": upcoming.arrival.isoformat(), "property": upcoming.property.code}, "url": ""})
     for provider in OPEN_ITEM_PROVIDERS:
         open_items.extend(provider(guest, user))
+    insights: list[dict[str, Any]] = []
+    for insight_provider in CARD_INSIGHT_PROVIDERS:
+        insights.extend(insight_provider(guest, user))
     return GuestCard(
         guest=guest,
         alerts=alerts,
@@ -315,6 +324,7 @@ def guest_card(*, guest: Guest, user: Any) -> GuestCard:
         consents=current_consents(guest),
         last_contact=last_contact(guest=guest),
         open_items=open_items,
+        insights=insights,
     )
 
 

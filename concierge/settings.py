@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "concierge.segments",
     "concierge.recommendations",
     "concierge.dashboards",
+    "concierge.loyalty",
+    "concierge.messaging",
     "concierge.api",
     "concierge.web",
 ]
@@ -231,6 +233,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Lifetime value: annual rate used to discount expected future stays (monthly rate = (1 + rate)^(1/12) - 1).
+CLV_ANNUAL_DISCOUNT_RATE = env.float("CLV_ANNUAL_DISCOUNT_RATE", default=0.10)
 # The beat schedule is static: a few dispatcher tasks. Schedules users edit live in our own tables.
 CELERY_BEAT_SCHEDULE = {
     "refresh-guest-statistics-nightly": {
@@ -245,12 +249,74 @@ CELERY_BEAT_SCHEDULE = {
         "task": "concierge.surveys.tasks.dispatch",
         "schedule": crontab(minute="*/5"),
     },
+    "customer-value-refresh-nightly": {
+        "task": "concierge.analytics.tasks.refresh_customer_value",
+        "schedule": crontab(hour=3, minute=45),
+    },
+    "dashboards-refresh-nightly": {
+        "task": "concierge.dashboards.tasks.refresh_dashboards",
+        "schedule": crontab(hour=1, minute=50),
+    },
+    "dashboards-refresh-current-year-hourly": {
+        "task": "concierge.dashboards.tasks.refresh_dashboards",
+        "schedule": crontab(minute=7),
+        "kwargs": {"current_year_only": True},
+    },
+    "clv-fit-models-nightly": {
+        "task": "concierge.clv.tasks.fit_clv_models",
+        "schedule": crontab(hour=4, minute=20),
+    },
+    "loyalty-reconcile-stays-nightly": {
+        "task": "concierge.loyalty.tasks.reconcile_stays",
+        "schedule": crontab(hour=2, minute=10),
+    },
+    "loyalty-expire-points-nightly": {
+        "task": "concierge.loyalty.tasks.expire_points",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    "loyalty-evaluate-tiers-nightly": {
+        "task": "concierge.loyalty.tasks.evaluate_tiers",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "messaging-send-queued-every-minute": {
+        "task": "concierge.messaging.tasks.send_queued",
+        "schedule": crontab(),
+    },
+    "recommendations-refresh-product-rules-nightly": {
+        "task": "concierge.recommendations.tasks.refresh_product_rules",
+        "schedule": crontab(hour=3, minute=40),
+    },
 }
+
+# Product association rules ("guests who took X also took Y"): thresholds of the nightly refresh and the
+# basket kinds it mines group-wide ("stay", "guest"); the guest card offers from the "guest" rules.
+RECOMMENDATIONS = {
+    "MIN_SUPPORT": env.float("RECOMMENDATIONS_MIN_SUPPORT", default=0.005),
+    "MIN_CONFIDENCE": env.float("RECOMMENDATIONS_MIN_CONFIDENCE", default=0.1),
+    "MAX_LEN": env.int("RECOMMENDATIONS_MAX_LEN", default=2),  # pairs: "took X → also took Y"
+    "SCOPES": env.list("RECOMMENDATIONS_SCOPES", default=["stay", "guest"]),
+}
+if not (0 < RECOMMENDATIONS["MIN_SUPPORT"] <= 1 and 0 <= RECOMMENDATIONS["MIN_CONFIDENCE"] <= 1):
+    raise ImproperlyConfigured("RECOMMENDATIONS_MIN_SUPPORT must be in (0, 1], RECOMMENDATIONS_MIN_CONFIDENCE in [0, 1]")
+if not set(RECOMMENDATIONS["SCOPES"]) <= {"stay", "guest"}:
+    raise ImproperlyConfigured("RECOMMENDATIONS_SCOPES lists basket kinds: stay, guest.")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="127.0.0.1")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="concierge@localhost")
+
+# Messaging (docs/messaging.md): SMS and WeChat template messages go to a provider gateway over HTTP (JSON contract
+# in concierge/messaging/channels/http.py). Empty URL = channel not configured (messages fail with not_configured).
+MESSAGING_SMS_URL = env.str("MESSAGING_SMS_URL", default="")
+MESSAGING_SMS_KEY = env.str("MESSAGING_SMS_KEY", default="")
+MESSAGING_WECHAT_URL = env.str("MESSAGING_WECHAT_URL", default="")
+MESSAGING_WECHAT_KEY = env.str("MESSAGING_WECHAT_KEY", default="")
+MESSAGING_HTTP_TIMEOUT = env.float("MESSAGING_HTTP_TIMEOUT", default=10.0)
+MESSAGING_HTTP_RETRIES = env.int("MESSAGING_HTTP_RETRIES", default=2)
+MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
+MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=200)
+MESSAGING_RATE_PER_SECOND = env.float("MESSAGING_RATE_PER_SECOND", default=20.0)
 
 LOGGING = {
     "version": 1,

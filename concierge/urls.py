@@ -10,5 +10,13 @@ urlpatterns = [
     path("service/", include("concierge.cases.urls")),
     path("faq/", include("concierge.cases.urls_public")),
     path("surveys/", include("concierge.surveys.urls")),
+    path("value/", include("concierge.analytics.urls")),
+    path("recommendations/", include("concierge.recommendations.urls")),
+    path("dashboards/", include("concierge.dashboards.urls")),
+    path("clv/", include("concierge.clv.urls")),
+    path("loyalty/", include("concierge.loyalty.urls")),
+    path("segments/", include("concierge.segments.urls")),
+    path("messaging/", include("concierge.messaging.urls")),
+    path("m/", include("concierge.messaging.urls_public")),
     path("", include("concierge.web.urls")),
 ]

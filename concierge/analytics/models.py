@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CustomerValue(models.Model):
+    """A guest's value in one scope: totals, profit, RFM scores and Pareto position (rebuilt, never edited)."""
+
     guest = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="value_scores")
     property = models.ForeignKey(
         "properties.Property", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
@@ -46,3 +48,75 @@ class CustomerValue(models.Model):
             models.Index(fields=["property", "value_rank"], name="customer_value_rank"),
             models.Index(fields=["property", "rfm_cell"], name="customer_value_rfm"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_id} @ {self.property_id or 'group'}: #{self.value_rank} {self.rfm_cell}"
+
+
+class CostRatios(models.Model):
+    """Cost ratios per revenue type, used for profit contribution: profit = Σ revenue × (1 − ratio).
+
+    The row without a property is the group default; a property row overrides it, and a blank field on a
+    property row falls back to the group default (then to `DEFAULT_COST_RATIOS`).
+    """
+
+    property = models.OneToOneField(
+        "properties.Property", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("property"),
+    )
+    room = models.DecimalField(_("room cost ratio"), max_digits=5, decimal_places=4, null=True, blank=True)
+    fnb = models.DecimalField(_("F&B cost ratio"), max_digits=5, decimal_places=4, null=True, blank=True)
+    other = models.DecimalField(_("other cost ratio"), max_digits=5, decimal_places=4, null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("cost ratios")
+        verbose_name_plural = _("cost ratios")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["property"], condition=models.Q(property__isnull=True), name="cost_ratios_one_group_default"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True})
+                    | models.Q(**{f"{name}__gte": 0, f"{name}__lte": 1}),
+                    name=f"cost_ratios_{name}_between_0_and_1",
+                    violation_error_message=_("A cost ratio lies between 0 and 1."),
+                )
+                for name in ("room", "fnb", "other")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return str(self.property) if self.property_id else str(_("Group default"))
+
+
+class ValueRefresh(models.Model):
+    """One run of the customer-value refresh: what it covered, when it finished and what it wrote.
+
+    Freshness shown on the value screens is the latest finished run covering the scope.
+    """
+
+    property = models.ForeignKey(
+        "properties.Property", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="The one property refreshed; empty = the group (and every property when all_scopes).",
+    )
+    all_scopes = models.BooleanField(default=True)
+    requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        verbose_name = _("customer value refresh")
+        verbose_name_plural = _("customer value refreshes")
+        indexes = [models.Index(fields=["property", "-finished_at"], name="value_refresh_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M} ({self.rows} rows)"

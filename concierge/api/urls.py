@@ -41,4 +41,11 @@ urlpatterns = [
     path("imports/", include("concierge.api.imports")),
     path("", include("concierge.cases.api")),
     path("", include("concierge.surveys.api")),
+    path("analytics/", include("concierge.analytics.api")),
+    path("", include("concierge.recommendations.api")),
+    path("", include("concierge.dashboards.api")),
+    path("", include("concierge.loyalty.api")),
+    path("", include("concierge.clv.api")),
+    path("", include("concierge.messaging.api")),
+    path("", include("concierge.segments.api")),
 ]

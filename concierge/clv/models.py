@@ -1,7 +1,11 @@
 """Fitted lifetime-value models and the per-guest scores they give (BG/NBD + Gamma-Gamma)."""
+import builtins
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from concierge.core.querysets import ScopedQuerySet
 
 
 class ChurnRisk(models.TextChoices):
@@ -32,10 +36,29 @@ class ClvFit(models.Model):
     fitted_at = models.DateTimeField(default=timezone.now)
     seconds = models.FloatField(default=0)
     error = models.TextField(blank=True)
+    annual_discount_rate = models.FloatField(default=0.10)
+    horizon_months = models.PositiveSmallIntegerField(default=36)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="Chart data computed at fit time: p_alive histogram, CLV deciles, counts."
+    )
+
+    # Scoping (concierge.guests.scoping): a property's fit is seen by its staff, the group fit by group-wide users.
+    scope_property_field = "property"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-fitted_at"]
+        verbose_name = _("lifetime-value fit")
+        verbose_name_plural = _("lifetime-value fits")
         indexes = [models.Index(fields=["property", "-fitted_at"], name="clv_fit_scope_recent")]
+
+    def __str__(self) -> str:
+        scope = self.property.code if self.property_id else "group"
+        return f"CLV fit {scope} {self.calibration_end:%Y-%m-%d}"
+
+    @builtins.property  # `property` is a field name in this class body
+    def ok(self) -> bool:
+        return not self.error and self.r is not None
 
 
 class GuestClv(models.Model):
@@ -58,8 +81,15 @@ class GuestClv(models.Model):
     churn_risk = models.CharField(_("churn risk"), max_length=6, choices=ChurnRisk.choices, default=ChurnRisk.LOW)
     churn_reasons = models.JSONField(default=list, blank=True)
     refreshed_at = models.DateTimeField(default=timezone.now)
+    total_value = models.FloatField(_("revenue to date"), default=0)
+    last_stay_on = models.DateField(_("last stay"), null=True, blank=True)
+
+    scope_property_field = "property"
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("lifetime value score")
+        verbose_name_plural = _("lifetime value scores")
         constraints = [
             models.UniqueConstraint(fields=["guest", "property"], name="guest_clv_guest_property"),
             models.UniqueConstraint(
@@ -70,3 +100,17 @@ class GuestClv(models.Model):
             models.Index(fields=["property", "churn_risk", "-clv"], name="guest_clv_risk"),
             models.Index(fields=["property", "-clv"], name="guest_clv_value"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.guest_id} @ {self.property_id or 'group'}: {self.clv:.0f}"
+
+    @builtins.property  # `property` is a field name in this class body
+    def reasons_display(self) -> list[dict[str, str]]:
+        """The stored reason codes as {"code", "label", "detail"}, in the reader's language."""
+        from concierge.clv.choices import reason_text
+
+        return [reason_text(reason) for reason in self.churn_reasons or []]
+
+    @builtins.property  # `property` is a field name in this class body
+    def p_alive_change(self) -> float | None:
+        return None if self.previous_p_alive is None else self.p_alive - self.previous_p_alive

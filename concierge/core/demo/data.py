@@ -281,7 +281,7 @@ DEPARTMENTS = ["行政部", "人力资源部", "总经理办公室", "采购部"
 
 # code, name_zh, name_en, category, unit price (CNY), property codes (empty = all), months (empty = all year).
 PRODUCTS: list[tuple[str, str, str, str, int, tuple[str, ...], tuple[int, ...]]] = [
-    ("singapore-food-week", "新加坡美食周", "Singapore food week", "fnb", 688, ("SHA", "SZX"), (6, 7)),
+    ("singapore-food-week", "新加坡美食节", "Singapore food week", "fnb", 688, ("SHA", "SZX"), (6, 7)),
     ("thai-food-week", "泰国美食节", "Thai food week", "fnb", 588, ("SHA", "HGH", "SZX"), (8, 9)),
     ("hairy-crab-season", "大闸蟹季套餐", "Hairy crab season dinner", "fnb", 888, ("SHA", "HGH"), (10, 11)),
     ("afternoon-tea", "英式下午茶", "Afternoon tea", "fnb", 388, (), ()),

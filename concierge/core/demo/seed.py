@@ -141,6 +141,7 @@ def demo_seed(*, guests: int, seed: int, today: dt.date | None = None, batch_siz
         guest._history_date = guest.created_at
     Guest.history.bulk_history_create(guest_rows, batch_size=batch_size, default_change_reason="seed_demo")
 
+    _package_affinities(plans, seed=seed)
     stays = _stays(writer, guest_rows, plans, properties=properties, products=products, now=now)
     for stay in stays:
         summary.stay_statuses[stay.status] += 1
@@ -266,6 +267,55 @@ def _contacts(rng: random.Random, companies: list[Company], guests: list[Guest],
 
 
 # --- stays ------------------------------------------------------------------------------------------------------
+
+
+# Guests with a taste for food festivals come back for the next one, and some packages go together, so the
+# product-affinity screens and the guest card's next-best offers have real patterns to find. A separate random
+# stream keeps every other seeded value unchanged.
+FOODIE_SHARE = 0.15
+FESTIVAL_UPTAKE = 0.7
+SAME_STAY_PAIRS = [  # (taken, often added on the same stay, probability)
+    ("spa-ritual", "afternoon-tea", 0.45),
+    ("family-package", "breakfast-package", 0.55),
+    ("airport-transfer", "late-checkout", 0.4),
+    ("golf-package", "spa-ritual", 0.35),
+]
+
+
+def _package_affinities(plans: list[list[StaySpec]], *, seed: int) -> None:
+    """Add correlated packages to planned stays (with their revenue): festival fans, and pairs on one stay."""
+    rng = rng_for(seed, "packages")
+    catalogue = {p[0]: p for p in data.PRODUCTS}
+    codes = [p["code"] for p in data.PROPERTIES]
+    festivals = [p for p in data.PRODUCTS if p[3] == "fnb" and p[6]]  # seasonal food weeks
+
+    def add(stay: StaySpec, code: str) -> None:
+        if any(item[0] == code for item in stay.items):
+            return
+        _code, _zh, _en, category, price, _props, _months = catalogue[code]
+        quantity = stay.nights if code == "breakfast-package" else stay.adults
+        amount = Decimal(price * quantity)
+        stay.items.append((code, quantity, amount))
+        if category == "fnb" or code == "breakfast-package":
+            stay.fnb_revenue += amount
+        else:
+            stay.other_revenue += amount
+
+    for plan in plans:
+        foodie = rng.random() < FOODIE_SHARE
+        for stay in plan:
+            if stay.status in ("cancelled", "no_show"):
+                continue
+            if foodie:
+                for festival in festivals:
+                    in_season = stay.arrival.month in festival[6]
+                    if in_season and (not festival[5] or codes[stay.property] in festival[5]) \
+                            and rng.random() < FESTIVAL_UPTAKE:
+                        add(stay, festival[0])
+            for taken, added, probability in SAME_STAY_PAIRS:
+                if any(item[0] == taken for item in stay.items) and rng.random() < probability:
+                    add(stay, added)
+
 
 
 def _stays(writer: BulkWriter, guests: list[Guest], plans: list[list[StaySpec]], *,

@@ -1,0 +1,328 @@
+"""Reads of the customer-value module: scopes a user may pick, freshness, Pareto, ranking, RFM grid and the
+region / province / industry breakdowns. Everything is counted, summed and ranked by the database.
+
+A scope is one property, or the whole group (`property=None`), which only users who see every property get.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Case, CharField, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from concierge.analytics.models import CustomerValue, ValueRefresh
+from concierge.analytics.permissions import can_view_value
+from concierge.core.regions import _LATIN, _SUFFIXES, PROVINCE_REGION, REGION_LABELS, region_case
+from concierge.guests.models import Guest, Industry
+from concierge.properties.models import Property
+from concierge.stays.choices import PRODUCTIVE_STATUSES
+from concierge.stays.models import Stay
+
+GROUP = "group"
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+ZERO = Value(Decimal("0"), output_field=MONEY)
+
+
+# --- scopes and freshness ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a value screen shows: one property, or the group when `property` is None."""
+
+    key: str
+    label: str
+    property: Property | None = None
+
+
+def value_scopes(user: Any) -> list[Scope]:
+    """The scopes `user` may pick: the group (group-wide users only), then each property they see."""
+    if not can_view_value(user):
+        return []
+    ids = user.property_ids()
+    properties = Property.objects.filter(is_active=True).order_by("code")
+    if ids is not None:
+        properties = properties.filter(pk__in=ids)
+    scopes = [Scope(GROUP, _("Whole group"))] if ids is None else []
+    scopes.extend(Scope(p.code, f"{p.code} · {p}", p) for p in properties)
+    return scopes
+
+
+def scope_for(user: Any, key: str | None) -> Scope | None:
+    """The scope named `key` if `user` may see it (the first one when `key` is empty); None otherwise."""
+    scopes = value_scopes(user)
+    if not scopes:
+        return None
+    if not key:
+        return scopes[0]
+    return next((s for s in scopes if s.key == key), None)
+
+
+def freshness(scope: Scope) -> dt.datetime | None:
+    """When the rows of this scope were last rebuilt (None: never)."""
+    condition = Q(property__isnull=True)
+    if scope.property is not None:
+        condition = Q(property=scope.property) | Q(property__isnull=True, all_scopes=True)
+    run = (ValueRefresh.objects.filter(condition, finished_at__isnull=False)
+           .order_by("-finished_at").values_list("finished_at", flat=True).first())
+    return run
+
+
+def scope_values(scope: Scope) -> QuerySet:
+    """The materialised customer-value rows of a scope."""
+    if scope.property is None:
+        return CustomerValue.objects.filter(property__isnull=True)
+    return CustomerValue.objects.filter(property=scope.property)
+
+
+# --- Pareto --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ParetoDecile:
+    decile: int  # 1 = the top tenth of customers by revenue
+    customers: int
+    customer_share: float  # cumulative, %
+    revenue: Decimal  # of this tenth
+    revenue_share: float  # of this tenth, %
+    cumulative_share: float  # %
+
+
+@dataclass
+class Pareto:
+    customers: int
+    revenue: Decimal
+    profit: Decimal
+    top20_share: float | None
+    deciles: list[ParetoDecile] = field(default_factory=list)
+    curve: list[tuple[float, float]] = field(default_factory=list)  # (% of customers, % of revenue)
+
+
+def _rank_at(n: int, share: float) -> int:
+    return max(1, min(n, math.ceil(n * share - 1e-9)))
+
+
+def pareto(scope: Scope) -> Pareto:
+    """Pareto table and curve of a scope in three queries: a count, one pass of conditional sums (revenue of
+    the top k customers for each tenth, exact), and an indexed lookup of the running share at 100 ranks."""
+    rows = scope_values(scope)
+    n = rows.count()
+    result = Pareto(customers=n, revenue=Decimal("0"), profit=Decimal("0"), top20_share=None)
+    if not n:
+        return result
+    decile_ranks = [_rank_at(n, d / 10) for d in range(1, 11)]
+    sums = rows.aggregate(
+        revenue=Coalesce(Sum("total_revenue"), ZERO), profit=Coalesce(Sum("profit"), ZERO),
+        **{f"top{d}": Coalesce(Sum("total_revenue", filter=Q(value_rank__lte=rank)), ZERO)
+           for d, rank in enumerate(decile_ranks, start=1)})
+    cent = Decimal("0.01")
+    revenue = Decimal(sums["revenue"]).quantize(cent)
+    result.revenue, result.profit = revenue, Decimal(sums["profit"]).quantize(cent)
+
+    def pct(amount: Decimal) -> float:
+        return round(float(amount * 100 / revenue), 2) if revenue else 0.0
+
+    previous_rank, previous_revenue = 0, Decimal("0")
+    for decile, rank in enumerate(decile_ranks, start=1):
+        cumulative = Decimal(sums[f"top{decile}"]).quantize(cent)
+        part = cumulative - previous_revenue
+        result.deciles.append(ParetoDecile(
+            decile=decile, customers=rank - previous_rank, customer_share=round(rank * 100 / n, 1),
+            revenue=part, revenue_share=pct(part), cumulative_share=pct(cumulative)))
+        previous_rank, previous_revenue = rank, cumulative
+    result.top20_share = result.deciles[1].cumulative_share
+    curve_ranks = [_rank_at(n, p / 100) for p in range(1, 101)]
+    shares = dict(rows.filter(value_rank__in=set(curve_ranks)).values_list("value_rank", "cumulative_share"))
+    result.curve = [(0.0, 0.0)] + [
+        (round(r * 100 / n, 2), round(float(shares.get(r) or 0) * 100, 2)) for r in curve_ranks]
+    return result
+
+
+# --- ranking and RFM -----------------------------------------------------------------------------------------
+
+
+def value_ranking(scope: Scope) -> QuerySet:
+    """Customers of a scope by revenue, best first (paginate the result)."""
+    return scope_values(scope).select_related("guest").order_by("value_rank")
+
+
+@dataclass
+class RfmCell:
+    r: int
+    f: int
+    customers: int
+    avg_monetary: Decimal
+    revenue: Decimal
+
+
+def rfm_grid(scope: Scope) -> list[RfmCell]:
+    """The R × F grid of a scope: customers and average revenue per cell (one GROUP BY, at most 25 rows)."""
+    rows = (scope_values(scope).values("r_score", "f_score")
+            .annotate(n=Count("id"), avg_m=Avg("total_revenue"), revenue=Sum("total_revenue"))
+            .order_by("r_score", "f_score"))
+    cent = Decimal("0.01")
+    return [RfmCell(r=row["r_score"], f=row["f_score"], customers=row["n"],
+                    avg_monetary=Decimal(row["avg_m"] or 0).quantize(cent),
+                    revenue=Decimal(row["revenue"] or 0).quantize(cent)) for row in rows]
+
+
+def rfm_cell_members(scope: Scope, *, r: int, f: int, m: int | None = None) -> QuerySet:
+    """Customers in an R × F cell (optionally one M score), best first; uses the (property, rfm_cell) index."""
+    ms = [m] if m else range(1, 6)
+    cells = [f"{r}{f}{score}" for score in ms]
+    return scope_values(scope).filter(rfm_cell__in=cells).select_related("guest").order_by("value_rank")
+
+
+# --- breakdowns ----------------------------------------------------------------------------------------------
+
+DIMENSIONS = ("region", "province", "industry")
+NO_INDUSTRY = "none"
+
+
+def _province_case() -> Case:
+    """The short Chinese province name of a guest's address written in Chinese (short or full form)."""
+    whens = []
+    for province in PROVINCE_REGION:
+        names = [province, *(province + suffix for suffix in _SUFFIXES)]
+        whens.append(When(guest__province__in=names, then=Value(province)))
+    return Case(*whens, default=Value(""), output_field=CharField())
+
+
+def _province_label(key: str) -> str:
+    if not key:
+        return str(REGION_LABELS["unknown"])
+    if (get_language() or "").startswith("zh"):
+        return key
+    latin = next((name for name, zh in _LATIN.items() if zh == key), key)
+    return latin.title()
+
+
+@dataclass
+class BreakdownRow:
+    key: str
+    label: str
+    revenue: Decimal
+    room_revenue: Decimal
+    nights: int
+    stays: int
+    customers: int
+    adr: Decimal | None
+    prev_revenue: Decimal
+    prev_nights: int
+    revenue_growth: float | None  # % vs the previous year
+    nights_growth: float | None
+
+
+@dataclass
+class Breakdown:
+    dimension: str
+    year: int
+    rows: list[BreakdownRow]
+    total: BreakdownRow | None
+
+
+def _growth(current: Decimal | int, previous: Decimal | int) -> float | None:
+    if not previous:
+        return None
+    return round(float((Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)), 1)
+
+
+def _row(key: str, label: str, data: dict[str, Any]) -> BreakdownRow:
+    cent = Decimal("0.01")
+    revenue = Decimal(data["revenue"] or 0).quantize(cent)
+    room = Decimal(data["room"] or 0).quantize(cent)
+    prev_revenue = Decimal(data["prev_revenue"] or 0).quantize(cent)
+    nights = int(data["nights"] or 0)
+    prev_nights = int(data["prev_nights"] or 0)
+    return BreakdownRow(
+        key=key, label=label, revenue=revenue, room_revenue=room, nights=nights, stays=int(data["stays"] or 0),
+        customers=int(data["customers"] or 0), adr=(room / nights).quantize(cent) if nights else None,
+        prev_revenue=prev_revenue, prev_nights=prev_nights, revenue_growth=_growth(revenue, prev_revenue),
+        nights_growth=_growth(nights, prev_nights))
+
+
+def breakdown(*, user: Any, scope: Scope, dimension: str, year: int) -> Breakdown:
+    """Revenue, nights, ADR, stays and customers of `year` by region, province or industry, with growth vs
+    the year before: one GROUP BY over the scope's productive stays of both years."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    start, middle, end = dt.date(year - 1, 1, 1), dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    stays = Stay.objects.visible_to(user).filter(
+        status__in=PRODUCTIVE_STATUSES, guest__isnull=False, guest__merged_into__isnull=True,
+        arrival__gte=start, arrival__lt=end)
+    if scope.property is not None:
+        stays = stays.filter(property=scope.property)
+    if dimension == "region":
+        key = region_case(prefix="guest__")
+    elif dimension == "province":
+        key = _province_case()
+    else:
+        key = Coalesce("company__industry_id", "guest__company__industry_id")
+    current, previous = Q(arrival__gte=middle), Q(arrival__lt=middle)
+    revenue = F("room_revenue") + F("fnb_revenue") + F("other_revenue")
+    measures = {
+        "revenue": Sum(revenue, filter=current, output_field=MONEY),
+        "room": Sum("room_revenue", filter=current, output_field=MONEY),
+        "nights": Sum("room_nights", filter=current),
+        "stays": Count("id", filter=current),
+        "customers": Count("guest_id", filter=current, distinct=True),
+        "prev_revenue": Sum(revenue, filter=previous, output_field=MONEY),
+        "prev_nights": Sum("room_nights", filter=previous),
+    }
+    grouped = list(stays.annotate(key=key).values("key").annotate(**measures).order_by())
+    totals = stays.aggregate(**measures)
+    if dimension == "industry":
+        names = {i.pk: str(i) for i in Industry.objects.filter(pk__in=[g["key"] for g in grouped if g["key"]])}
+
+        def label(k: Any) -> str:
+            return names.get(k, "") if k else _("No industry")
+    elif dimension == "province":
+        label = _province_label
+    else:
+        def label(k: Any) -> str:
+            return str(REGION_LABELS.get(k, k))
+    rows = [_row(str(g["key"] or NO_INDUSTRY if dimension == "industry" else g["key"]), label(g["key"]), g)
+            for g in grouped]
+    rows.sort(key=lambda r: (-r.revenue, -r.prev_revenue, r.label))
+    return Breakdown(dimension=dimension, year=year, rows=rows, total=_row("total", _("Total"), totals))
+
+
+def breakdown_years() -> list[int]:
+    """Years offered in the year picker: this year and the four before."""
+    this_year = timezone.localdate().year
+    return list(range(this_year, this_year - 5, -1))
+
+
+# --- the guest card ------------------------------------------------------------------------------------------
+
+
+def guest_value_insights(guest: Guest, user: Any) -> list[dict[str, Any]]:
+    """Value rank and RFM cell of a guest in the scopes the user sees (one indexed query); for value roles."""
+    if not can_view_value(user):
+        return []
+    from django.urls import reverse
+
+    ids = user.property_ids()
+    rows = CustomerValue.objects.filter(guest_id=guest.pk)
+    rows = rows.filter(property__isnull=True) if ids is None else rows.filter(property_id__in=ids)
+    items = []
+    for row in rows.select_related("property").order_by("property_id")[:3]:
+        where = row.property.code if row.property_id else _("group")
+        items.append({
+            "label": _("Value rank (%(scope)s)") % {"scope": where},
+            "value": _("#%(rank)s · RFM %(cell)s") % {"rank": f"{row.value_rank:,}", "cell": row.rfm_cell},
+            "hint": _("Revenue %(revenue)s, profit %(profit)s, refreshed %(when)s") % {
+                "revenue": f"{row.total_revenue:,.0f}", "profit": f"{row.profit:,.0f}",
+                "when": timezone.localtime(row.refreshed_at).strftime("%Y-%m-%d %H:%M")},
+            "url": reverse("analytics:value_ranking") + f"?scope={row.property.code if row.property_id else GROUP}",
+            "icon": "bi-gem",
+            "testid": "insight-value",
+        })
+    return items

@@ -70,6 +70,8 @@ run: venv messages
 	$(VENV_PY) manage.py migrate --noinput
 	$(VENV_PY) manage.py seed_demo --if-empty --guests 2000
 	$(VENV_PY) manage.py seed_surveys
+	$(VENV_PY) manage.py seed_loyalty
+	$(VENV_PY) manage.py refresh_insights --if-empty
 	exec $(VENV_PY) scripts/run_dev.py
 
 test: venv-test messages

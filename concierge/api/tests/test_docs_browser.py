@@ -44,7 +44,8 @@ def test_the_docs_page_lists_the_endpoints_from_the_schema_without_leaving_the_s
     page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(live_server.url) else None)
 
     page.goto("/api/v1/docs/")
-    expect(page.locator("summary", has_text="/api/v1/guests/{id}/card/")).to_be_visible()
+    # The schema is generated on request (a few seconds on a busy machine): allow for it on the first look.
+    expect(page.locator("summary", has_text="/api/v1/guests/{id}/card/")).to_be_visible(timeout=60_000)
     page.fill("#filter", "lookup")
     expect(page.locator("details.endpoint:visible")).to_have_count(1)
     page.locator("summary", has_text="/api/v1/guests/lookup/").click()

@@ -340,7 +340,9 @@ def test_guest_profile_query_count_does_not_grow_with_entries(client_a, guest_a,
         interaction_log(actor=frontdesk_a, guest=guest_a, kind="call", summary=f"Call {i}")
         alert_add(actor=frontdesk_a, guest=guest_a, text=f"Alert {i}")
     url = reverse("web:guest_detail", args=[guest_a.pk])
-    for tab, limit in (("timeline", 20), ("preferences", 18), ("audit", 25)):
+    # The card's insight providers (customer value, lifetime value, next-best offers, loyalty) cost a constant
+    # handful of queries on top; what must not happen is a query per entry.
+    for tab, limit in (("timeline", 25), ("preferences", 23), ("audit", 30)):
         with django_assert_max_num_queries(limit):
             assert client_a.get(f"{url}?tab={tab}").status_code == 200
 

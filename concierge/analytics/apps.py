@@ -13,9 +13,9 @@ class AnalyticsConfig(AppConfig):
         from concierge.guests.selectors import CARD_INSIGHT_PROVIDERS
         from concierge.web.navigation import NavItem, register
 
-        register("marketing", NavItem(_("Customer value"), "analytics:value_overview", "bi-gem", ("value_",),
+        register("insight", NavItem(_("Customer value"), "analytics:value_overview", "bi-gem", ("value_",),
                                       visible=can_view_value, order=20))
-        register("marketing", NavItem(_("Region & industry"), "analytics:breakdowns", "bi-globe-asia-australia",
+        register("insight", NavItem(_("Region & industry"), "analytics:breakdowns", "bi-globe-asia-australia",
                                       ("breakdowns",), visible=can_view_value, order=25))
         register("system", NavItem(_("Cost ratios"), "analytics:cost_ratios", "bi-sliders", ("cost_ratios",),
                                    visible=can_edit_cost_ratios, order=60))

@@ -13,9 +13,9 @@ class ClvConfig(AppConfig):
         from concierge.guests.selectors import CARD_INSIGHT_PROVIDERS
         from concierge.web.navigation import NavItem, register
 
-        register("marketing", NavItem(_("Churn risk"), "clv:clv_churn_risk", "bi-person-dash", ("clv_churn",),
+        register("insight", NavItem(_("Churn risk"), "clv:clv_churn_risk", "bi-person-dash", ("clv_churn",),
                                       visible=can_view_churn_risk, order=60))
-        register("marketing", NavItem(_("Lifetime value models"), "clv:clv_models", "bi-graph-up-arrow",
+        register("insight", NavItem(_("Lifetime value models"), "clv:clv_models", "bi-graph-up-arrow",
                                       ("clv_model", "clv_refit"), visible=can_view_clv_models, order=65))
         if clv_card_insights not in CARD_INSIGHT_PROVIDERS:
             CARD_INSIGHT_PROVIDERS.append(clv_card_insights)

@@ -11,7 +11,7 @@ class DashboardsConfig(AppConfig):
         from concierge.dashboards.permissions import can_view_dashboards
         from concierge.web.navigation import NavItem, register
 
-        register("marketing", NavItem(_("Management overview"), "dashboards:overview", "bi-speedometer2",
+        register("insight", NavItem(_("Management overview"), "dashboards:overview", "bi-speedometer2",
                                       ("overview",), visible=can_view_dashboards, order=1))
-        register("marketing", NavItem(_("Customer flow"), "dashboards:flow", "bi-arrow-left-right",
+        register("insight", NavItem(_("Customer flow"), "dashboards:flow", "bi-arrow-left-right",
                                       ("flow",), visible=can_view_dashboards, order=2))

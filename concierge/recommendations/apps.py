@@ -13,7 +13,7 @@ class RecommendationsConfig(AppConfig):
         from concierge.recommendations.permissions import can_view_rules
         from concierge.web.navigation import NavItem, register
 
-        register("marketing", NavItem(_("Product affinities"), "recommendations:rule_list", "bi-diagram-3",
+        register("insight", NavItem(_("Product affinities"), "recommendations:rule_list", "bi-diagram-3",
                                       ("rule_", "product_detail"), visible=can_view_rules, order=60))
         if card_offers not in CARD_INSIGHT_PROVIDERS:
             CARD_INSIGHT_PROVIDERS.append(card_offers)

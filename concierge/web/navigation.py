@@ -38,7 +38,8 @@ SECTIONS: dict[str, NavSection] = {
     "front": NavSection("front", _("Front office"), 10),
     "service": NavSection("service", _("Service & quality"), 20),
     "accounts": NavSection("accounts", _("Accounts & sales"), 30),
-    "marketing": NavSection("marketing", _("Marketing & insight"), 40),
+    "insight": NavSection("insight", _("Insight"), 35),
+    "marketing": NavSection("marketing", _("Marketing & loyalty"), 40),
     "data": NavSection("data", _("Data"), 50),
     "system": NavSection("system", _("System"), 90),
 }

@@ -259,13 +259,20 @@ def _classify(scores: Scores, summary: CustomerSummary, *, property: Any) -> Non
         scores.reasons[index] = reasons
 
 
-def _chunks(ids: np.ndarray, size: int = 5000) -> list[list[int]]:
+def _chunks(ids: np.ndarray, size: int = 5000) -> list[Any]:
+    """The candidates as `__in` right-hand sides: on PostgreSQL one array parameter for all of them (one query per
+    reason, set-based), elsewhere lists of `size` (SQLite's variable limit)."""
+    if connection.vendor == "postgresql":
+        from django.db.models.expressions import RawSQL
+
+        return [RawSQL("SELECT unnest(%s::bigint[])", (ids.tolist(),))] if len(ids) else []
     return [ids[i:i + size].tolist() for i in range(0, len(ids), size)]
 
 
 def _reason_lookups(guest_ids: np.ndarray, *, property: Any, calibration_end: dt.date) -> dict[str, dict[int, dict]]:
-    """Guests (among `guest_ids`) with each hard reason, with the reason's parameters. A few grouped queries per
-    chunk of 5,000 candidates (IN lists stay below SQLite's variable limit)."""
+    """Guests (among `guest_ids`) with each hard reason, with the reason's parameters. One grouped query per reason
+    on PostgreSQL (the candidates travel as one array); per chunk of 5,000 candidates on SQLite (IN lists stay
+    below its variable limit)."""
     from concierge.cases.choices import OPEN_STATUSES, CaseType
     from concierge.cases.models import Case
     from concierge.core.models import Activity
@@ -338,37 +345,71 @@ def _write_scores(fit: ClvFit, summary: CustomerSummary, scores: Scores) -> None
     """Replace the scope's GuestClv rows: one DELETE, then COPY (PostgreSQL) or executemany (SQLite)."""
     GuestClv.objects.filter(property=fit.property).delete()
     now = timezone.now()
-    last_stay = [summary.calibration_end - dt.timedelta(days=int(d)) for d in summary.days_since_last]
-    previous = [None if np.isnan(v) else float(v) for v in scores.previous_p_alive]
-    property_id = fit.property_id
-    rows = zip(
-        summary.guest_ids.tolist(), summary.frequency.astype(np.int64).tolist(), summary.recency.tolist(),
-        summary.age.tolist(), summary.monetary.tolist(), scores.p_alive.tolist(), previous,
-        scores.expected_stays.tolist(), scores.expected_spend.tolist(), scores.clv.tolist(), scores.risk.tolist(),
-        scores.reasons, summary.total_value.tolist(), last_stay, strict=True,
-    )
     table = GuestClv._meta.db_table
     columns = ", ".join(_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for gid, freq, rec, age, mon, pa, prev, es, sp, clv, risk, reasons, total, last in rows:
-                    copy.write_row((gid, property_id, fit.pk, freq, rec, age, mon, pa, prev, es, sp, clv, risk,
-                                    json.dumps(reasons, ensure_ascii=False), now, total, last))
-        else:
-            ops = connection.ops
-            stamp = ops.adapt_datetimefield_value(now)
-            placeholders = ", ".join(["%s"] * len(_COLUMNS))
-            sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
-            batch: list[tuple] = []
-            for gid, freq, rec, age, mon, pa, prev, es, sp, clv, risk, reasons, total, last in rows:
-                batch.append((gid, property_id, fit.pk, freq, rec, age, mon, pa, prev, es, sp, clv, risk,
-                              json.dumps(reasons, ensure_ascii=False), stamp, total, ops.adapt_datefield_value(last)))
-                if len(batch) >= 20000:
-                    cursor.executemany(sql, batch)
-                    batch = []
-            if batch:
+                for block in _copy_blocks(fit, summary, scores, now):
+                    copy.write(block)
+            return
+        last_stay = [summary.calibration_end - dt.timedelta(days=int(d)) for d in summary.days_since_last]
+        previous = [None if np.isnan(v) else float(v) for v in scores.previous_p_alive]
+        rows = zip(
+            summary.guest_ids.tolist(), summary.frequency.astype(np.int64).tolist(), summary.recency.tolist(),
+            summary.age.tolist(), summary.monetary.tolist(), scores.p_alive.tolist(), previous,
+            scores.expected_stays.tolist(), scores.expected_spend.tolist(), scores.clv.tolist(),
+            scores.risk.tolist(), scores.reasons, summary.total_value.tolist(), last_stay, strict=True,
+        )
+        ops = connection.ops
+        stamp = ops.adapt_datetimefield_value(now)
+        placeholders = ", ".join(["%s"] * len(_COLUMNS))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"
+        batch: list[tuple] = []
+        for gid, freq, rec, age, mon, pa, prev, es, sp, clv, risk, reasons, total, last in rows:
+            batch.append((gid, fit.property_id, fit.pk, freq, rec, age, mon, pa, prev, es, sp, clv, risk,
+                          json.dumps(reasons, ensure_ascii=False), stamp, total, ops.adapt_datefield_value(last)))
+            if len(batch) >= 20000:
                 cursor.executemany(sql, batch)
+                batch = []
+        if batch:
+            cursor.executemany(sql, batch)
+
+
+_COPY_BLOCK = 50_000
+
+
+def _copy_blocks(fit: ClvFit, summary: CustomerSummary, scores: Scores, now: dt.datetime):
+    """The scope's rows as COPY text (tab-separated, \\N for NULL), built column-wise in blocks of 50,000 rows:
+    formatting whole columns at once is several times faster than one `write_row` per guest. Floats use repr
+    (round-trips exactly); the JSON never holds raw tabs or newlines (json.dumps escapes them), so only its
+    backslashes need doubling for COPY."""
+    null = "\\N"
+    property_id = null if fit.property_id is None else str(fit.property_id)
+    stamp = now.isoformat()
+    last_stay = (np.datetime64(summary.calibration_end, "D")
+                 - summary.days_since_last.astype(np.int64).astype("timedelta64[D]")).astype(str)
+    n = summary.customers
+    for start in range(0, n, _COPY_BLOCK):
+        block = slice(start, min(n, start + _COPY_BLOCK))
+        previous = scores.previous_p_alive[block]
+        previous_text = [null if v != v else repr(v) for v in previous.tolist()]
+        reasons_text = [json.dumps(r, ensure_ascii=False).replace("\\", "\\\\") if r else "[]"
+                        for r in scores.reasons[block]]
+        columns = zip(
+            summary.guest_ids[block].tolist(), summary.frequency[block].astype(np.int64).tolist(),
+            summary.recency[block].tolist(), summary.age[block].tolist(), summary.monetary[block].tolist(),
+            scores.p_alive[block].tolist(), previous_text, scores.expected_stays[block].tolist(),
+            scores.expected_spend[block].tolist(), scores.clv[block].tolist(), scores.risk[block].tolist(),
+            reasons_text, summary.total_value[block].tolist(), last_stay[block].tolist(), strict=True,
+        )
+        fit_id = fit.pk
+        lines = [
+            f"{gid}\t{property_id}\t{fit_id}\t{freq}\t{rec!r}\t{age!r}\t{mon!r}\t{pa!r}\t{prev}\t{es!r}\t{sp!r}\t"
+            f"{clv!r}\t{risk}\t{reasons}\t{stamp}\t{total!r}\t{last}\n"
+            for gid, freq, rec, age, mon, pa, prev, es, sp, clv, risk, reasons, total, last in columns
+        ]
+        yield "".join(lines).encode()
 
 
 def clv_refit_enqueue(*, actor: Any) -> None:

@@ -48,10 +48,10 @@ def programme_seed(*, group: Any) -> Programme:
             "benefits_zh": benefits_zh, "benefits_en": benefits_en})
     if not programme.bonus_rules.exists():
         BonusRule.objects.bulk_create([
-            BonusRule(programme=programme, kind=BonusKind.FIRST_STAY, name_zh="首住奖励", name_en="First-stay bonus",
-                      fixed_points=1000),
+            BonusRule(programme=programme, kind=BonusKind.FIRST_STAY, name_zh="首住奖励",
+                      name_en=gettext_noop("First-stay bonus"), fixed_points=1000),
             BonusRule(programme=programme, kind=BonusKind.BIRTHDAY_MONTH, name_zh="生日月双倍积分",
-                      name_en="Double points in your birthday month", multiplier=Decimal("2")),
+                      name_en=gettext_noop("Double points in your birthday month"), multiplier=Decimal("2")),
         ])
     for code, kind, zh, en, cost, stock in REWARDS:
         Reward.objects.get_or_create(programme=programme, code=code, defaults={

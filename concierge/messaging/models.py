@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from concierge.core.querysets import ScopedQuerySet
 from concierge.messaging.choices import Channel, MessageStatus, Purpose, Reason
@@ -116,7 +117,7 @@ class Message(models.Model):
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("message")
+        verbose_name = pgettext_lazy("outbox", "message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-id"]
         indexes = [

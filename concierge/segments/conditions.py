@@ -24,10 +24,12 @@ from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
 from django.db.models import Avg, Case, CharField, Count, Exists, F, Min, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Upper
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concierge.core import regions
@@ -120,13 +122,6 @@ def _all() -> Q:
 
 def _none() -> Q:
     return Q(pk__in=[])
-
-
-def _any_of(qs: list[Q]) -> Q:
-    result = _none()
-    for q in qs:
-        result |= q
-    return result
 
 
 def _today() -> dt.date:
@@ -349,14 +344,26 @@ def _region_choices(user: Any) -> Choices:
 
 def _region_q(code: str, prefix: str) -> Q:
     """Addresses in a region. Like `core.regions.region_q`, but provinces written in pinyin or English count too."""
-    if code == regions.UNKNOWN:
-        known = _any_of([_region_q(c, prefix) for c in [*regions.REGIONS, regions.INTERNATIONAL]])
-        return ~known
-    if code == regions.INTERNATIONAL:
-        return regions.region_q(code, prefix=prefix)
-    q = _province_q(list(regions.provinces_in(code)), prefix)
-    if code == "hmt":
-        q |= Q(**{f"{prefix}country__in": ["HK", "MO", "TW"]})
+    return _regions_q([code], prefix)
+
+
+def _regions_q(codes: list[str], prefix: str) -> Q:
+    """Addresses in any of the regions: the OR of `_region_q` of each, with the provinces of all of them folded into
+    one `IN` list (and one case-blind `IN` list for Latin spellings), so a sequential scan of a million guests
+    evaluates two hashed array lookups per row instead of dozens of comparisons."""
+    keys: list[str] = []
+    q = _none()
+    for code in codes:
+        if code == regions.UNKNOWN:
+            q |= ~_regions_q([*regions.REGIONS, regions.INTERNATIONAL], prefix)
+        elif code == regions.INTERNATIONAL:
+            q |= regions.region_q(code, prefix=prefix)
+        else:
+            keys.extend(k for k in regions.provinces_in(code) if k not in keys)
+            if code == "hmt":
+                q |= Q(**{f"{prefix}country__in": ["HK", "MO", "TW"]})
+    if keys:
+        q = _province_q(keys, prefix) | q
     return q
 
 
@@ -368,7 +375,7 @@ def region_case(*, prefix: str = "") -> Case:
 
 def _build_region(prefix: str) -> Callable[[str, Any], Q]:
     def build(operator: str, value: Any) -> Q:
-        q = _any_of([_region_q(code, prefix) for code in value])
+        q = _regions_q(list(value), prefix)
         return q if operator == "in" else ~q
     return build
 
@@ -407,11 +414,18 @@ def _province_q(keys: list[str], prefix: str = "") -> Q:
         names.append(key)
         names.extend(key + suffix for suffix in regions._SUFFIXES)  # the same spellings `region_q` matches
     q = Q(**{f"{prefix}province__in": names})
-    for latin, key in regions._LATIN.items():
-        if key in keys:
-            for spelling in sorted({latin, _SPACED.get(latin, latin)}):
-                for text in (spelling, f"{spelling} province"):
-                    q |= Q(**{f"{prefix}province__iexact": text})
+    latin_spellings = [text for latin, key in regions._LATIN.items() if key in keys
+                       for spelling in sorted({latin, _SPACED.get(latin, latin)})
+                       for text in (spelling, f"{spelling} province")]
+    if not latin_spellings:
+        return q
+    if not prefix:
+        # `province__iexact` is UPPER(province) = UPPER('…') on PostgreSQL and LIKE on SQLite (both ASCII-blind for
+        # these Latin spellings): the same rows as one UPPER(province) IN (…), which PostgreSQL hashes.
+        return q | Q(In(Upper("province"), sorted({text.upper() for text in latin_spellings})))
+    # Through a nullable join (the company) keep the plain lookups, whose negation Django makes NULL-safe.
+    for text in latin_spellings:
+        q |= Q(**{f"{prefix}province__iexact": text})
     return q
 
 
@@ -432,8 +446,12 @@ def _industry_choices(user: Any) -> Choices:
 def _build_industry(operator: str, value: Any) -> Q:
     from concierge.guests.models import Company
 
-    exists = Exists(Company.objects.filter(pk=OuterRef("company_id"), industry__code__in=value))
-    return Q(exists) if operator == "in" else ~Q(exists)
+    companies = Company.objects.filter(industry__code__in=value).order_by()
+    if operator == "in":
+        # An uncorrelated `company_id IN (SELECT …)` (a hashed subplan over a few thousand companies): sanely
+        # costed, where the correlated EXISTS was estimated per guest (and JIT-compiled for nothing).
+        return Q(company_id__in=companies.values("pk"))
+    return ~Q(Exists(companies.filter(pk=OuterRef("company_id"))))
 
 
 _register(FieldSpec("industry", _("Industry"), PROFILE, ("in", "not_in"), MULTI, _build_industry, _industry_choices,
@@ -591,7 +609,7 @@ def _build_stay_aggregate(expression: Callable[[], Any]) -> Callable[[str, Any],
     return build
 
 
-_register(FieldSpec("stays", _("Stays"), STAYS, ("gte", "lte", "eq"), AMOUNT_PERIOD,
+_register(FieldSpec("stays", pgettext_lazy("count", "Stays"), STAYS, ("gte", "lte", "eq"), AMOUNT_PERIOD,
                     _build_stay_aggregate(lambda: Count("id")),
                     help=_("Stays in house or checked out, by arrival date. Empty period: all time.")))
 _register(FieldSpec("nights", _("Room nights"), STAYS, ("gte", "lte", "eq"), AMOUNT_PERIOD,
@@ -658,18 +676,30 @@ _register(FieldSpec("survey_score", _("Survey score"), VALUE, ("gte", "lte"), SU
 
 
 def _customer_values() -> QuerySet:
+    """Group-wide customer values (one row per guest at most)."""
     from concierge.analytics.models import CustomerValue
 
-    return CustomerValue.objects.filter(guest_id=OuterRef("pk"), property__isnull=True)
+    return CustomerValue.objects.filter(property__isnull=True)
+
+
+def _among(rows: QuerySet, operator: str, positive: str) -> Q:
+    """Guests with a row in `rows` (`positive` operator), or without one.
+
+    The positive form is `id IN (SELECT guest_id FROM … WHERE …)`: PostgreSQL scans the (partial) index on the filtered
+    column once and hash-joins, instead of probing the guest's row a hundred thousand times. The negative form stays
+    a correlated `NOT EXISTS` (an anti-join; `NOT IN` would be a per-row hashed subplan)."""
+    if operator == positive:
+        return Q(pk__in=rows.order_by().values("guest_id"))
+    return ~Q(Exists(rows.filter(guest_id=OuterRef("pk"))))
 
 
 def _build_rfm_cell(operator: str, value: Any) -> Q:
-    exists = Exists(_customer_values().filter(rfm_cell__in=value))
-    return Q(exists) if operator == "in" else ~Q(exists)
+    return _among(_customer_values().filter(rfm_cell__in=value), operator, "in")
 
 
 def _build_rfm_score(operator: str, value: Any) -> Q:
-    return Q(Exists(_customer_values().filter(**_compare(f"{value['score']}_score", operator, value["amount"]))))
+    rows = _customer_values().filter(**_compare(f"{value['score']}_score", operator, value["amount"]))
+    return _among(rows, operator, operator)
 
 
 _register(FieldSpec("rfm_cell", _("RFM cell"), VALUE, ("in", "not_in"), CELLS, _build_rfm_cell,
@@ -685,18 +715,18 @@ def _churn_choices(user: Any) -> Choices:
 
 
 def _guest_clv() -> QuerySet:
+    """Group-wide lifetime values (one row per guest at most)."""
     from concierge.clv.models import GuestClv
 
-    return GuestClv.objects.filter(guest_id=OuterRef("pk"), property__isnull=True)
+    return GuestClv.objects.filter(property__isnull=True)
 
 
 def _build_churn(operator: str, value: Any) -> Q:
-    exists = Exists(_guest_clv().filter(churn_risk__in=value))
-    return Q(exists) if operator == "in" else ~Q(exists)
+    return _among(_guest_clv().filter(churn_risk__in=value), operator, "in")
 
 
 def _build_p_alive(operator: str, value: Any) -> Q:
-    return Q(Exists(_guest_clv().filter(**_compare("p_alive", operator, value))))
+    return _among(_guest_clv().filter(**_compare("p_alive", operator, value)), operator, operator)
 
 
 _register(FieldSpec("churn_risk", _("Churn risk"), VALUE, ("in", "not_in"), MULTI, _build_churn, _churn_choices))
@@ -850,7 +880,8 @@ def describe_definition(definition: dict[str, Any]) -> str:
     def node(item: dict[str, Any], top: bool) -> str:
         if not _is_group(item):
             return describe_condition(item)
-        joiner = f" {gettext('or') if item.get('op') == 'or' else gettext('and')} "
+        joiner = pgettext("segment logic", "or") if item.get("op") == "or" else pgettext("segment logic", "and")
+        joiner = f" {joiner} "
         text = joiner.join(node(child, False) for child in item["items"])
         return text if top or len(item["items"]) < 2 else f"({text})"
 

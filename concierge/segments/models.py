@@ -11,12 +11,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Segment(models.Model):
     """A named, saved definition: `{"op": "and"|"or", "items": [condition | group, ...]}` (see `conditions`)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(pgettext_lazy("segment", "name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     definition = models.JSONField(_("conditions"), default=dict)
     shared = models.BooleanField(
@@ -24,7 +25,7 @@ class Segment(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="segments",
-        verbose_name=_("owner"),
+        verbose_name=pgettext_lazy("segment", "owner"),
     )
     last_count = models.PositiveIntegerField(_("members"), null=True, blank=True)
     counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)

@@ -147,3 +147,24 @@ def test_large_scopes_fit_on_a_sample_and_still_score_everyone(people, property_
     fit = fit_scope(property=property_a, calibration_end=today)
     assert fit.error == "" and fit.customers == len(people)
     assert GuestClv.objects.filter(property=property_a).count() == len(people)
+
+
+def test_an_optimiser_that_does_not_converge_records_the_error_and_keeps_old_scores(people, property_a, today,
+                                                                                    monkeypatch):
+    from concierge.clv import estimators
+
+    first = fit_scope(property=property_a, calibration_end=today)
+    monkeypatch.setattr(estimators, "MAX_ITERATIONS", 1)
+    failed = fit_scope(property=property_a, calibration_end=today)
+    assert failed.pk and "did not converge" in failed.error and failed.r is None
+    assert set(GuestClv.objects.filter(property=property_a).values_list("fit", flat=True)) == {first.pk}
+
+
+def test_reasons_with_backslashes_and_tabs_survive_the_write(people, property_a, today):
+    company = Company.objects.create(name_zh="", name_en="Back\\slash\tCo", status="lost")
+    vip = people["vip"]
+    vip.company = company
+    vip.save(update_fields=["company"])
+    fit_scope(calibration_end=today)
+    reason = next(r for r in _score(vip).churn_reasons if r["code"] == ChurnReason.LOST_CONTRACT)
+    assert reason["company_en"] == "Back\\slash\tCo"

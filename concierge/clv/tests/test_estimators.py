@@ -110,3 +110,55 @@ def test_very_regular_guests_still_get_finite_predictions():
     params = E.BgNbdParams(r=12329.36, alpha=54345.66, a=2.373, b=467.69, log_likelihood=0.0)
     values = E.expected_purchases(params, 52.18, np.array([17.0, 35]), np.array([75.0, 70]), np.array([77.0, 128]))
     assert np.all(np.isfinite(values)) and 11 < values[0] < 12 and values[1] < 0.1
+
+
+def _synthetic(seed: int = 3, n: int = 600):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 8, n).astype(float)
+    T = rng.integers(10, 60, n).astype(float)
+    t_x = np.where(x > 0, np.floor(T * rng.random(n)), 0.0)
+    m = rng.gamma(4.0, 25.0, n)
+    return x, t_x, T, m
+
+
+@pytest.mark.parametrize("point", [(0.243, 4.414, 0.793, 2.426), (2.0, 30.0, 1.5, 8.0), (0.05, 0.5, 0.2, 0.7)])
+def test_the_bgnbd_gradient_is_the_derivative_of_the_objective(point):
+    from scipy.optimize import check_grad
+
+    x, t_x, T, _m = _synthetic()
+    weights = np.arange(1, len(x) + 1, dtype=float) % 5 + 1
+    objective = E._BgNbdObjective(x, t_x, T, weights)
+    start = np.log(np.array(point))
+    error = check_grad(lambda v: objective(v)[0], lambda v: objective(v)[1], start, epsilon=1e-7)
+    assert error < 1e-5 * max(1.0, float(np.linalg.norm(objective(start)[1])))
+    # And the objective is the mean of the published per-customer terms.
+    terms = E.bgnbd_log_likelihood_terms(*point, x, t_x, T)
+    assert objective(start)[0] == pytest.approx(-np.dot(weights, terms) / weights.sum(), rel=1e-12)
+
+
+@pytest.mark.parametrize("point", [(6.25, 3.74, 15.44), (1.2, 9.0, 400.0)])
+def test_the_gamma_gamma_gradient_is_the_derivative_of_the_objective(point):
+    from scipy.optimize import check_grad
+
+    x, _t_x, _T, m = _synthetic()
+    keep = x > 0
+    objective = E._GammaGammaObjective(x[keep], m[keep], np.ones(int(keep.sum())))
+    start = np.log(np.array(point))
+    error = check_grad(lambda v: objective(v)[0], lambda v: objective(v)[1], start, epsilon=1e-7)
+    assert error < 1e-5 * max(1.0, float(np.linalg.norm(objective(start)[1])))
+
+
+def test_compress_matches_numpy_unique_rows():
+    x, t_x, T, _m = _synthetic(n=2000)
+    (xu, tu, Tu), counts, inverse = E.compress(x, t_x, T)
+    expected = np.unique(np.column_stack([x, t_x, T]), axis=0)
+    assert np.array_equal(np.column_stack([xu, tu, Tu]), expected)
+    assert counts.sum() == len(x)
+    assert np.array_equal(xu[inverse], x) and np.array_equal(tu[inverse], t_x) and np.array_equal(Tu[inverse], T)
+
+
+def test_a_fit_that_cannot_converge_in_its_iteration_budget_fails_cleanly(monkeypatch):
+    x, t_x, T, _m = _synthetic()
+    monkeypatch.setattr(E, "MAX_ITERATIONS", 2)
+    with pytest.raises(E.FitError, match="did not converge"):
+        E.fit_bgnbd(x, t_x, T)

@@ -1,9 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class FlowClass(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", pgettext_lazy("customer flow", "New")
     RETAINED = "retained", _("Retained")
     WON_BACK = "won_back", _("Won back")
     LOST = "lost", _("Lost")

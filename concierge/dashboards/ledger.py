@@ -21,8 +21,17 @@ Definitions (also shown on the page, with the group's current N):
   stay's own property, segment and account manager. The account manager of a stay is the billing company's owner
   for company stays (else the guest's owner).
 
-Everything runs as one SQL statement per call: a window (LAG/LEAD over each guest's stays ordered by arrival)
-over the stays from N + 13 months before P to the end of P, valid on PostgreSQL and SQLite. Dates are compared
+Everything runs as one SQL statement per call, valid on PostgreSQL and SQLite, from one of two sources:
+
+* the materialised sequence `FlowStay` (rebuilt by every dashboards refresh; `sequence_sql`): per stay its
+  previous/next stay, the gap before its year's and month's first stay and its revenue at stake, so a period is
+  two range scans on the arrival key (the rows arriving in P, the rows lapsing in P). Used whenever it was built;
+  its figures are as of that rebuild (the page says "from the scheduled computation").
+* live (`build_ledger_sql`): a window (LAG/LEAD over each guest's stays ordered by arrival) over the stays from
+  N + 13 months before P to the end of P, plus an EXISTS for older stays. Before the first rebuild, for
+  `source="live"`, and for a user's scope of several (not all) properties classified together.
+
+Both give identical results (tests run every case through both). Dates are compared
 as integer keys `(year*12 + month-1)*100 + day`, so "+ N months" is `+ N*100` and the period of a key is
 `key / 1200` (year) or `key / 100` (month) — integer arithmetic both databases share.
 """
@@ -180,6 +189,95 @@ cells AS (
     return LedgerQuery(sql=sql, params=params, grain=g)
 
 
+def sequence_sql(
+    *, start: dt.date, end: dt.date, grain: str, lost_after_months: int, as_of: dt.date,
+    property_id: int | None, per_property: bool,
+) -> LedgerQuery:
+    """The same CTEs as `build_ledger_sql` (`cls`, `lost`, `cells`, same columns and results), read from the
+    materialised sequence `dashboards_flowstay` instead of a window over the stays: the rows arriving in the
+    periods and the rows lapsing in them, two range scans on the arrival key, no window and no EXISTS.
+
+    `per_property`: the property scope columns (classified within each property); `property_id` restricts the
+    rows to one property (then `per_property` must be set: one property's stays classified among themselves).
+    """
+    n100 = lost_after_months * 100
+    g = 1200 if grain == "year" else 100
+    p = "p_" if per_property else ""
+    gap = f"{p}{'y' if grain == 'year' else 'm'}_gap"
+    scope_sql, scope_params = ("", []) if property_id is None else (" AND property_id = %s", [property_id])
+    sql = f"""
+WITH a AS (
+    SELECT guest_id, property_id, segment, manager_id, revenue, k, k / {g} AS period,
+           CASE WHEN {p}prev_k IS NULL OR {p}prev_k / {g} < k / {g} THEN 1 ELSE 0 END AS is_first,
+           CASE WHEN {gap} IS NULL THEN 'new' WHEN {gap} <= {n100} THEN 'retained' ELSE 'won_back' END AS flow
+    FROM dashboards_flowstay
+    WHERE k >= %s AND k < %s{scope_sql}
+),
+cls AS (
+    SELECT guest_id, property_id, segment, manager_id, period, flow FROM a WHERE is_first = 1
+),
+lost AS (
+    SELECT guest_id, property_id, property_id AS scope_property_id, segment, manager_id, k, {p}stake AS stake,
+           (k + {n100}) / {g} AS period
+    FROM dashboards_flowstay
+    WHERE k >= %s AND k < %s AND k < %s AND ({p}next_k IS NULL OR {p}next_k > k + {n100}){scope_sql}
+),
+cells AS (
+    SELECT period, flow, property_id, segment, manager_id, SUM(is_first) AS customers, SUM(revenue) AS revenue
+    FROM a GROUP BY period, flow, property_id, segment, manager_id
+    UNION ALL
+    SELECT period, 'lost', property_id, segment, manager_id, COUNT(*), SUM(stake)
+    FROM lost GROUP BY period, property_id, segment, manager_id
+)"""
+    ks, ke = date_key(start), date_key(end)
+    params: list[Any] = [ks, ke, *scope_params, ks - n100, ke - n100, date_key(as_of) - n100, *scope_params]
+    return LedgerQuery(sql=sql, params=params, grain=g)
+
+
+def sequence_refreshed_at() -> dt.datetime | None:
+    """When the sequence table was last rebuilt (None: never, so the ledger runs live)."""
+    from concierge.dashboards.models import RefreshLog
+    from concierge.dashboards.services import REFRESH_NAME
+
+    return RefreshLog.objects.filter(name=REFRESH_NAME).values_list("sequence_built_at", flat=True).first()
+
+
+def _sequence_scope(property: Any, property_ids: list[int] | None) -> tuple[bool, int | None] | None:  # noqa: A002
+    """(per_property, property_id) for the sequence table, or None when it cannot answer this scope (a user's
+    subset of several properties classified together): then the live SQL runs."""
+    if property is not None:
+        return True, property.pk
+    if property_ids is None:
+        return False, None
+    if len(property_ids) == 1:  # one property's stays classified among themselves = that property's scope
+        return True, property_ids[0]
+    from concierge.properties.models import Property
+
+    if property_ids and set(property_ids) >= set(Property.objects.values_list("pk", flat=True)):
+        return False, None
+    return None
+
+
+def ledger_query(
+    *, year: int, month: int | None, property: Any, user: Any, lost_after_months: int,  # noqa: A002
+    as_of: dt.date, source: str = "auto",
+) -> tuple[LedgerQuery, dt.datetime | None]:
+    """The ledger SQL of a period: from the sequence table when it was built (`source` "auto" or "sequence"),
+    else the live window over the stays. Returns the query and the sequence's build time (None: live)."""
+    start, end = period_bounds(year, month)
+    grain = "month" if month else "year"
+    property_ids = scope_property_ids(user=user, property=property)
+    if source != "live":
+        refreshed_at = sequence_refreshed_at()
+        scope = _sequence_scope(property, property_ids)
+        if scope is not None and (refreshed_at is not None or source == "sequence"):
+            per_property, property_id = scope
+            return sequence_sql(start=start, end=end, grain=grain, lost_after_months=lost_after_months,
+                                as_of=as_of, property_id=property_id, per_property=per_property), refreshed_at
+    return build_ledger_sql(start=start, end=end, grain=grain, lost_after_months=lost_after_months, as_of=as_of,
+                            property_ids=property_ids, per_property=property is not None), None
+
+
 # --- the result ---------------------------------------------------------------------------------------------------
 
 
@@ -316,13 +414,16 @@ def resolve_lost_after_months(property: Any = None) -> int:  # noqa: A002
 def customer_flow(
     *, year: int, month: int | None = None, property: Any = None,  # noqa: A002 - the domain's word
     lost_after_months: int | None = None, group_by: str | None = None, user: Any = None,
-    as_of: dt.date | None = None,
+    as_of: dt.date | None = None, source: str = "auto",
 ) -> FlowLedger:
-    """The customer-flow ledger of `year` (or one `month` of it), computed live in one SQL statement.
+    """The customer-flow ledger of `year` (or one `month` of it), in one SQL statement.
 
     `property`: classify within that property (new = first stay at this property); else across the group,
     restricted to `user`'s properties when the user is not group-wide. `group_by`: "property", "segment" or
     "manager" adds one row per key. See the module docstring for the exact definitions.
+
+    `source`: "auto" reads the materialised sequence table (`FlowStay`) when it was built, as of its last
+    rebuild (then `source` of the result is "materialised"); "live" always runs the window over the stays.
     """
     if month is not None and not 1 <= month <= 12:
         raise ValueError("month must be 1..12")
@@ -330,11 +431,8 @@ def customer_flow(
         raise ValueError(f"unknown group_by {group_by!r}")
     n = lost_after_months or resolve_lost_after_months(property)
     as_of = as_of or timezone.localdate()
-    start, end = period_bounds(year, month)
-    query = build_ledger_sql(
-        start=start, end=end, grain="month" if month else "year", lost_after_months=n, as_of=as_of,
-        property_ids=scope_property_ids(user=user, property=property), per_property=property is not None,
-    )
+    query, sequence_at = ledger_query(year=year, month=month, property=property, user=user, lost_after_months=n,
+                                      as_of=as_of, source=source)
     column = GROUP_COLUMNS.get(group_by, "NULL") if group_by else "NULL"
     sql = (f"{query.sql}\nSELECT {column} AS dim, flow, SUM(customers), SUM(revenue) FROM cells"
            f" GROUP BY {column}, flow" if group_by else
@@ -343,25 +441,27 @@ def customer_flow(
         tune_session(cursor)
         cursor.execute(sql, query.params)
         cells = cursor.fetchall()
-    return ledger_from_cells(cells=cells, year=year, month=month, property=property, lost_after_months=n,
-                             group_by=group_by, as_of=as_of)
+    ledger = ledger_from_cells(cells=cells, year=year, month=month, property=property, lost_after_months=n,
+                               group_by=group_by, as_of=as_of)
+    if sequence_at is not None:
+        ledger.source = "materialised"
+        ledger.refreshed_at = sequence_at
+    return ledger
 
 
 def flow_guest_ids_sql(
     *, year: int, month: int | None, property: Any, user: Any, flow: str,  # noqa: A002
     lost_after_months: int, group_by: str | None = None, key: Any = None, as_of: dt.date | None = None,
+    source: str = "auto",
 ) -> tuple[str, list[Any]]:
     """SQL selecting the guest ids of one flow class (optionally one breakdown key): for drill-down lists."""
     if flow not in FlowClass.values:
         raise ValueError(f"unknown flow {flow!r}")
-    start, end = period_bounds(year, month)
-    query = build_ledger_sql(
-        start=start, end=end, grain="month" if month else "year", lost_after_months=lost_after_months,
-        as_of=as_of or timezone.localdate(), property_ids=scope_property_ids(user=user, property=property),
-        per_property=property is not None,
-    )
-    source = "lost" if flow == FlowClass.LOST else "cls"
-    sql = f"{query.sql}\nSELECT DISTINCT guest_id FROM {source}"
+    query, _sequence_at = ledger_query(year=year, month=month, property=property, user=user,
+                                       lost_after_months=lost_after_months, as_of=as_of or timezone.localdate(),
+                                       source=source)
+    table = "lost" if flow == FlowClass.LOST else "cls"
+    sql = f"{query.sql}\nSELECT DISTINCT guest_id FROM {table}"
     params = list(query.params)
     where = [] if flow == FlowClass.LOST else ["flow = %s"]
     if flow != FlowClass.LOST:

@@ -162,6 +162,8 @@ class RefreshLog(models.Model):
     requested_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     years = models.CharField(max_length=60, blank=True)
+    sequence_built_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer-flow sequence (FlowStay) was last rebuilt.")
 
     class Meta:
         verbose_name = _("dashboard refresh")
@@ -169,3 +171,48 @@ class RefreshLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.refreshed_at}"
+
+
+class FlowStay(models.Model):
+    """The customer-flow sequence: one row per productive stay of a guest that is not merged (all history).
+
+    Rebuilt set-based by `services.flow_sequence_rebuild` (every dashboards refresh). Keys are the ledger's integer
+    date keys `(year*12 + month-1)*100 + day`. Plain integer columns, no foreign keys: a derived table, rebuilt
+    whole. Two scopes side by side: across the group (`prev_k` …) and within the stay's property (`p_prev_k` …):
+
+    * `prev_k` / `next_k` — the guest's previous / next stay (ordered by arrival, id);
+    * `y_gap` / `m_gap` — for the guest's first stay of this stay's year / month: its key minus the key of the stay
+      before it (NULL: no stay before, i.e. new), copied to every stay of that year / month;
+    * `stake` — revenue of the guest's stays in the 12 months up to and including this stay's day.
+
+    The ledger of a period then reads the rows arriving in it and the rows lapsing in it: range scans on `k`.
+    """
+
+    stay_id = models.BigIntegerField(primary_key=True)
+    guest_id = models.BigIntegerField()
+    property_id = models.BigIntegerField()
+    segment = models.CharField(max_length=20, blank=True)
+    manager_id = models.BigIntegerField(null=True)
+    k = models.IntegerField()
+    revenue = models.DecimalField(max_digits=18, decimal_places=2)
+    prev_k = models.IntegerField(null=True)
+    next_k = models.IntegerField(null=True)
+    y_gap = models.IntegerField(null=True)
+    m_gap = models.IntegerField(null=True)
+    stake = models.DecimalField(max_digits=18, decimal_places=2)
+    p_prev_k = models.IntegerField(null=True)
+    p_next_k = models.IntegerField(null=True)
+    p_y_gap = models.IntegerField(null=True)
+    p_m_gap = models.IntegerField(null=True)
+    p_stake = models.DecimalField(max_digits=18, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("customer-flow sequence")
+        verbose_name_plural = _("customer-flow sequence")
+        indexes = [
+            models.Index(fields=["k"], name="flowstay_k"),
+            models.Index(fields=["property_id", "k"], name="flowstay_property_k"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stay_id} {self.k}"

@@ -14,8 +14,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concierge.dashboards.choices import AccountKind
-from concierge.dashboards.ledger import _key_sql, build_ledger_sql, resolve_lost_after_months, tune_session
-from concierge.dashboards.models import FlowSettings, FlowSummary, NpsMonthly, PeriodStats, RefreshLog, TopAccount
+from concierge.dashboards.ledger import (
+    REVENUE_AT_STAKE_MONTHS,
+    _key_sql,
+    resolve_lost_after_months,
+    sequence_sql,
+    tune_session,
+)
+from concierge.dashboards.models import (
+    FlowSettings,
+    FlowStay,
+    FlowSummary,
+    NpsMonthly,
+    PeriodStats,
+    RefreshLog,
+    TopAccount,
+)
 from concierge.stays.choices import PRODUCTIVE_STATUSES
 
 REFRESH_NAME = "dashboards"
@@ -67,14 +81,76 @@ def _refresh_period_stats(start: dt.date, end: dt.date, now: dt.datetime) -> int
     return rows
 
 
+FLOW_STAY_COLUMNS = ("stay_id, guest_id, property_id, segment, manager_id, k, revenue, prev_k, next_k, y_gap, m_gap,"
+                     " stake, p_prev_k, p_next_k, p_y_gap, p_m_gap, p_stake")
+
+
+def _first_gap_sql(prev: str, grain: int, window: str) -> str:
+    """The gap before the guest's first stay of this stay's year (grain 1200) or month (100), carried to every
+    stay of that period: a running MAX over the guest's stays in order of "key × 10^8 + gap" of the periods'
+    first stays (the latest first stay so far is the period's own). 99999999 stands for "no stay before" (NULL).
+    Same sort order as the LAG/LEAD window, so the database sorts once per scope."""
+    return (f"NULLIF((MAX(CASE WHEN {prev} IS NULL OR {prev} / {grain} < k / {grain}"
+            f" THEN CAST(k AS BIGINT) * 100000000 + COALESCE(k - {prev}, 99999999) END) OVER {window})"
+            f" %% 100000000, 99999999)")
+
+
+def flow_sequence_rebuild() -> int:
+    """Rebuild `FlowStay` (the customer-flow sequence) from the stays: DELETE, then one INSERT … SELECT.
+
+    Per scope (the guest across the group, then the guest within each property) two window levels over all
+    productive stays of guests that are not merged, both in the same order: LAG/LEAD and the 12-month revenue
+    at stake, then the gap before the first stay of each year and month. Call inside a transaction (readers
+    keep seeing the old rows meanwhile).
+    """
+    statuses, marks = _statuses()
+    key = _key_sql("st.arrival")
+    stake_frame = f"RANGE BETWEEN {REVENUE_AT_STAKE_MONTHS * 100 - 1} PRECEDING AND CURRENT ROW"
+    _execute(f"DELETE FROM {FlowStay._meta.db_table}", [])
+    # Inserted in key order, so the rows of a period sit together on disk: a year reads a sixth of the table.
+    rows = _execute(f"""
+INSERT INTO dashboards_flowstay ({FLOW_STAY_COLUMNS})
+SELECT id, guest_id, property_id, segment, manager_id, k, revenue, prev_k, next_k, y_gap, m_gap, stake,
+       p_prev_k, p_next_k, {_first_gap_sql("p_prev_k", 1200, "wp")}, {_first_gap_sql("p_prev_k", 100, "wp")}, p_stake
+FROM (
+    SELECT c.*, LAG(k) OVER wp AS p_prev_k, LEAD(k) OVER wp AS p_next_k, SUM(revenue) OVER wps AS p_stake
+    FROM (
+        SELECT s.*, {_first_gap_sql("prev_k", 1200, "wg")} AS y_gap, {_first_gap_sql("prev_k", 100, "wg")} AS m_gap
+        FROM (
+            SELECT b.*, LAG(k) OVER wg AS prev_k, LEAD(k) OVER wg AS next_k, SUM(revenue) OVER wgs AS stake
+            FROM (
+                SELECT st.id, st.guest_id, st.property_id, st.market_segment AS segment,
+                       COALESCE(co.owner_id, g.owner_id) AS manager_id,
+                       (st.room_revenue + st.fnb_revenue + st.other_revenue) AS revenue, {key} AS k
+                FROM stays_stay st
+                JOIN guests_guest g ON g.id = st.guest_id
+                LEFT JOIN guests_company co ON co.id = st.company_id
+                WHERE st.status IN ({marks}) AND g.merged_into_id IS NULL
+            ) b
+            WINDOW wg AS (PARTITION BY guest_id ORDER BY k, id),
+                   wgs AS (PARTITION BY guest_id ORDER BY k {stake_frame})
+        ) s
+        WINDOW wg AS (PARTITION BY guest_id ORDER BY k, id ROWS UNBOUNDED PRECEDING)
+    ) c
+    WINDOW wp AS (PARTITION BY guest_id, property_id ORDER BY k, id),
+           wps AS (PARTITION BY guest_id, property_id ORDER BY k {stake_frame})
+) d
+WINDOW wp AS (PARTITION BY guest_id, property_id ORDER BY k, id ROWS UNBOUNDED PRECEDING)
+ORDER BY k""", statuses)
+    if connection.vendor == "postgresql":
+        _execute(f"ANALYZE {FlowStay._meta.db_table}", [])
+    return rows
+
+
 def _refresh_flow(start: dt.date, end: dt.date, now: dt.datetime, as_of: dt.date, n: int) -> int:
+    """FlowSummary rows of the periods in [start, end), read from the sequence table (rebuilt just before)."""
     rows = 0
     columns = ("year, month, scope_id, lost_after_months, flow, property_id, segment, manager_id, customers,"
                " revenue, refreshed_at")
     for grain in ("year", "month"):
         for per_property in (False, True):
-            query = build_ledger_sql(start=start, end=end, grain=grain, lost_after_months=n, as_of=as_of,
-                                     property_ids=None, per_property=per_property)
+            query = sequence_sql(start=start, end=end, grain=grain, lost_after_months=n, as_of=as_of,
+                                 property_id=None, per_property=per_property)
             if grain == "year":
                 year_sql, month_sql = "period", NULL_INT
             else:
@@ -159,6 +235,7 @@ def dashboards_refresh(*, years: list[int] | None = None, as_of: dt.date | None 
         log = RefreshLog.objects.select_for_update().get(name=REFRESH_NAME)
         with connection.cursor() as cursor:
             tune_session(cursor)
+        flow_sequence_rebuild()
         PeriodStats.objects.filter(year__in=years).delete()
         FlowSummary.objects.filter(year__in=years).delete()
         TopAccount.objects.filter(year__in=years).delete()
@@ -176,7 +253,8 @@ def dashboards_refresh(*, years: list[int] | None = None, as_of: dt.date | None 
         # The years whose rows exist now: a refresh of this year alone keeps last year's rows (and their mark).
         kept = {int(y) for y in (log.years or "").split(",") if y.strip().isdigit()}
         log.years = ",".join(str(y) for y in sorted(kept | set(years)))[-60:]
-        log.save(update_fields=["refreshed_at", "duration_ms", "years"])
+        log.sequence_built_at = now
+        log.save(update_fields=["refreshed_at", "duration_ms", "years", "sequence_built_at"])
     return RefreshResult(years=years, period_rows=period_rows, flow_rows=flow_rows, top_rows=top_rows,
                          nps_rows=nps_rows, duration_ms=duration_ms)
 

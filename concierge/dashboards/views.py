@@ -1,8 +1,8 @@
 """Management overview and customer-flow pages (namespace "dashboards").
 
 The overview reads only materialised tables. The flow page reads `FlowSummary` when the period was materialised
-with the current N, else runs the live ledger (one SQL statement). Access: `can_view_dashboards`; scope: the
-user's properties, the group only for users who see every property.
+with the current N, else runs the ledger (one SQL statement, on the materialised sequence or live). Access:
+`can_view_dashboards`; scope: the user's properties, the group only for users who see every property.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from concierge.core.choices import AuditAction
@@ -129,7 +130,7 @@ def overview_rows(ov: selectors.Overview, chart: str) -> Iterator[list[Any]]:
         for m in ov.months:
             yield [f"{ov.year}-{m.month:02d}", m.new, m.lost]
     elif chart == "accounts":
-        yield [_("type"), _("rank"), _("name"), _("revenue"), _("stays"), _("room nights")]
+        yield [_("type"), _("rank"), pgettext("account", "name"), _("revenue"), _("stays"), _("room nights")]
         for a in ov.companies + ov.guests:
             yield [a.kind, a.rank, a.name, a.revenue, a.stays, a.room_nights]
     else:

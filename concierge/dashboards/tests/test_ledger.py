@@ -8,17 +8,33 @@ import pytest
 from django.db.models.expressions import RawSQL
 
 from concierge.dashboards.ledger import add_months, customer_flow, flow_guest_ids_sql
+from concierge.dashboards.services import flow_sequence_rebuild
 from concierge.dashboards.tests.factories import make_company, make_guest, make_stay
 from concierge.guests.models import Guest
 
 D = dt.date
 AS_OF = D(2027, 6, 1)
+SOURCE = {"value": "live"}
+
+
+@pytest.fixture(autouse=True, params=["live", "sequence"])
+def source(request):
+    """Every case twice: the live window over the stays, and the materialised sequence (rebuilt per call)."""
+    SOURCE["value"] = request.param
+    yield request.param
+    SOURCE["value"] = "live"
+
+
+def _source() -> str:
+    if SOURCE["value"] == "sequence":
+        flow_sequence_rebuild()
+    return SOURCE["value"]
 
 
 def flow(**kwargs):
     kwargs.setdefault("lost_after_months", 12)
     kwargs.setdefault("as_of", AS_OF)
-    return customer_flow(**kwargs)
+    return customer_flow(source=_source(), **kwargs)
 
 
 def counts(ledger) -> tuple[int, int, int, int]:
@@ -168,10 +184,11 @@ def test_drill_down_lists_the_guests_of_a_class(property_a, manager):
     old = make_guest(property_a)
     make_stay(old, property_a, D(2022, 2, 1))
     sql, params = flow_guest_ids_sql(year=2024, month=None, property=None, user=manager, flow="new",
-                                     lost_after_months=12, as_of=AS_OF)
+                                     lost_after_months=12, as_of=AS_OF, source=_source())
     assert list(Guest.objects.filter(id__in=RawSQL(sql, params)).values_list("id", flat=True)) == [new.pk]
     sql, params = flow_guest_ids_sql(year=2023, month=None, property=None, user=manager, flow="lost",
-                                     lost_after_months=12, as_of=AS_OF, group_by="property", key=property_a.pk)
+                                     lost_after_months=12, as_of=AS_OF, group_by="property", key=property_a.pk,
+                                     source=_source())
     assert list(Guest.objects.filter(id__in=RawSQL(sql, params)).values_list("id", flat=True)) == [old.pk]
 
 

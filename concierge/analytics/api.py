@@ -54,7 +54,7 @@ class ScopeOutputSerializer(serializers.Serializer):
 class DecileSerializer(serializers.Serializer):
     decile = serializers.IntegerField()
     customers = serializers.IntegerField()
-    customer_share = serializers.FloatField(help_text=_("Cumulative % of customers."))
+    customer_share = serializers.FloatField(help_text=_("Cumulative share of customers (%)."))
     revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
     revenue_share = serializers.FloatField()
     cumulative_share = serializers.FloatField()
@@ -65,10 +65,10 @@ class ParetoOutputSerializer(serializers.Serializer):
     customers = serializers.IntegerField()
     revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
     profit = serializers.DecimalField(max_digits=18, decimal_places=2)
-    top20_share = serializers.FloatField(allow_null=True, help_text=_("% of revenue from the top 20% of customers."))
+    top20_share = serializers.FloatField(allow_null=True, help_text=_("Share of revenue (%) from the top 20%."))
     deciles = DecileSerializer(many=True)
     curve = serializers.ListField(child=serializers.ListField(child=serializers.FloatField()),
-                                  help_text=_("[% of customers, cumulative % of revenue] points."))
+                                  help_text=_("Points [customers %, cumulative revenue %]."))
 
 
 class GuestBriefSerializer(serializers.Serializer):

@@ -84,96 +84,197 @@ def cost_ratios_save(
 
 # --- the refresh ---------------------------------------------------------------------------------------------
 
+# Work tables of one refresh (TEMP: private to the connection; dropped at commit on PostgreSQL, by hand on SQLite).
+_BASE = "cv_refresh_base"
+_ROWS = "cv_refresh_rows"
 
-def _ratio_case(column: str, default: Ratios, per_property: dict[int, Ratios], params: list[Any]) -> str:
-    """SQL for the cost ratio of `column` ("room", "fnb", "other") of each stay's property."""
-    parts = ["CASE s.property_id"]
+
+def _ratio_case(column: str, default: Ratios, per_property: dict[int, Ratios], params: list[Any],
+                property_column: str = "b.property_id") -> str:
+    """SQL for the cost ratio of `column` ("room", "fnb", "other") of each row's property."""
+    if not per_property:
+        params.append(str(getattr(default, column)))
+        return "CAST(%s AS NUMERIC)"
+    parts = [f"CASE {property_column}"]
     for property_id, ratios in sorted(per_property.items()):
         parts.append("WHEN %s THEN CAST(%s AS NUMERIC)")
         params.extend([property_id, str(getattr(ratios, column))])
     parts.append("ELSE CAST(%s AS NUMERIC) END")
     params.append(str(getattr(default, column)))
-    return " ".join(parts) if per_property else "CAST(%s AS NUMERIC)"
+    return " ".join(parts)
 
 
-def _insert_sql(*, per_property: bool, property_id: int | None, as_of: Any, now: Any) -> tuple[str, list[Any]]:
-    """One INSERT … SELECT building the rows of the group scope, or of every (or one) property scope."""
-    vendor = connection.vendor
-    default, overrides = effective_cost_ratios()
-    stay_table = Stay._meta.db_table
-    guest_table = Guest._meta.db_table
-    value_table = CustomerValue._meta.db_table
-    profit_params: list[Any] = []
-    ratio = {name: _ratio_case(name, default, overrides, profit_params) for name in REVENUE_TYPES}
-    if per_property or not overrides:
-        # Ratios are constant within a row's group: apply them to the three sums (far less numeric work).
-        profit = (f"SUM(s.room_revenue) * (1 - {ratio['room']}) + SUM(s.fnb_revenue) * (1 - {ratio['fnb']})"
-                  f" + SUM(s.other_revenue) * (1 - {ratio['other']})")
-    else:
-        profit = (f"SUM(s.room_revenue * (1 - {ratio['room']}) + s.fnb_revenue * (1 - {ratio['fnb']})"
-                  f" + s.other_revenue * (1 - {ratio['other']}))")
-    scope_column = "s.property_id" if per_property else "CAST(NULL AS BIGINT)"
+def _base_sql(*, property_id: int | None, temp: str) -> tuple[str, list[Any]]:
+    """The one pass over stays: productive stays of live guests summed per (guest, property) into a work table.
+
+    Everything else (property scopes, group scope, scores) is derived from this table, which is a few times
+    smaller than the stays it sums."""
     where = "g.merged_into_id IS NULL AND s.status IN (%s, %s)"
-    where_params: list[Any] = [str(v) for v in PRODUCTIVE_STATUSES]
+    params: list[Any] = [str(v) for v in PRODUCTIVE_STATUSES]
     if property_id is not None:
         where += " AND s.property_id = %s"
-        where_params.append(property_id)
-    group_by = "s.guest_id, s.property_id" if per_property else "s.guest_id"
-    base = f"""
-        SELECT s.guest_id AS guest_id, {scope_column} AS scope_id, COUNT(*) AS n_stays,
-               SUM(s.room_nights) AS nights, SUM(s.room_revenue) AS room,
-               SUM(s.fnb_revenue) + SUM(s.other_revenue) AS other, {profit} AS profit,
-               MIN(s.arrival) AS first_on, MAX(s.arrival) AS last_on
-        FROM {stay_table} s JOIN {guest_table} g ON g.id = s.guest_id
+        params.append(property_id)
+    sql = f"""
+        CREATE {temp} TABLE {_BASE} AS
+        SELECT s.guest_id AS guest_id, s.property_id AS property_id, COUNT(*) AS n_stays,
+               SUM(s.room_nights) AS nights, SUM(s.room_revenue) AS room, SUM(s.fnb_revenue) AS fnb,
+               SUM(s.other_revenue) AS oth, MIN(s.arrival) AS first_on, MAX(s.arrival) AS last_on
+        FROM {Stay._meta.db_table} s JOIN {Guest._meta.db_table} g ON g.id = s.guest_id
         WHERE {where}
-        GROUP BY {group_by}
+        GROUP BY s.guest_id, s.property_id
     """
-    part = "PARTITION BY b.scope_id " if per_property else ""
-    # Quintiles 1..5 with NTILE(5)'s bucket sizes (the first n mod 5 buckets one larger), over ascending values:
-    # bucket 5 holds the most recent, most frequent, highest-spending fifth. Guests tied on a value would be
-    # split across neighbouring buckets by NTILE; they share the lower one instead, which is NTILE's bucket of
-    # the tie's first row, i.e. of its RANK(). So one RANK() window per measure gives the score, and the sorts
-    # NTILE plus a tie correction would need are halved.
-    windows = f"""
-        SELECT b.*, b.room + b.other AS revenue,
-               COUNT(*) OVER ({part.strip()}) AS n,
-               RANK() OVER ({part}ORDER BY b.last_on) AS r_rank,
-               RANK() OVER ({part}ORDER BY b.n_stays) AS f_rank,
-               RANK() OVER ({part}ORDER BY b.room + b.other) AS m_rank,
-               ROW_NUMBER() OVER ({part}ORDER BY b.room + b.other DESC, b.guest_id) AS rnk,
-               SUM(b.room + b.other) OVER ({part}ORDER BY b.room + b.other DESC, b.guest_id
-                                            ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
-               SUM(b.room + b.other) OVER ({part.strip()}) AS scope_total
-        FROM ({base}) b
-    """
+    return sql, params
 
+
+def _rows_sql(*, properties: bool, group: bool, temp: str) -> tuple[str, list[Any]]:
+    """The rows to score, one per guest and scope (`scope` 0 = the group), from the per-(guest, property) sums.
+
+    Profit applies the property's ratios to its three sums; a guest's group profit adds up those of each
+    property, which is exactly the sum over the stays (numeric arithmetic)."""
+    default, overrides = effective_cost_ratios()
+    params: list[Any] = []
+    ratio = {name: _ratio_case(name, default, overrides, params) for name in REVENUE_TYPES}
+    profit = (f"b.room * (1 - {ratio['room']}) + b.fnb * (1 - {ratio['fnb']})"
+              f" + b.oth * (1 - {ratio['other']})")
+    parts = []
+    if properties:
+        parts.append(f"""
+            SELECT b.guest_id AS guest_id, b.property_id AS property_id, b.property_id AS scope,
+                   b.n_stays AS n_stays, b.nights AS nights, b.room AS room, b.fnb + b.oth AS other,
+                   b.room + b.fnb + b.oth AS revenue, {profit} AS profit, b.first_on AS first_on,
+                   b.last_on AS last_on
+            FROM {_BASE} b""")
+    if group:
+        group_params: list[Any] = []
+        group_ratio = {name: _ratio_case(name, default, overrides, group_params) for name in REVENUE_TYPES}
+        group_profit = (f"b.room * (1 - {group_ratio['room']}) + b.fnb * (1 - {group_ratio['fnb']})"
+                        f" + b.oth * (1 - {group_ratio['other']})")
+        if overrides:
+            profit_sum = f"SUM({group_profit})"
+        else:  # one set of ratios: apply them to the three sums
+            profit_sum = (f"SUM(b.room) * (1 - {group_ratio['room']}) + SUM(b.fnb) * (1 - {group_ratio['fnb']})"
+                          f" + SUM(b.oth) * (1 - {group_ratio['other']})")
+        parts.append(f"""
+            SELECT b.guest_id, CAST(NULL AS BIGINT), 0, SUM(b.n_stays), SUM(b.nights), SUM(b.room),
+                   SUM(b.fnb) + SUM(b.oth), SUM(b.room) + SUM(b.fnb) + SUM(b.oth), {profit_sum},
+                   MIN(b.first_on), MAX(b.last_on)
+            FROM {_BASE} b
+            GROUP BY b.guest_id""")
+        params.extend(group_params)
+    sql = f"CREATE {temp} TABLE {_ROWS} AS " + " UNION ALL ".join(parts)
+    return sql, params
+
+
+def _insert_sql(*, as_of: Any, now: Any, into: str | None = None) -> tuple[str, list[Any]]:
+    """The INSERT of the scored rows into `CustomerValue`.
+
+    Quintiles 1..5 with NTILE(5)'s bucket sizes (the first n mod 5 buckets one larger), over ascending values:
+    bucket 5 holds the most recent, most frequent, highest-spending fifth. Guests tied on a value would be split
+    across neighbouring buckets by NTILE; they share the lower one instead, which is NTILE's bucket of the tie's
+    first row, i.e. of its RANK() = 1 + the number of rows with a smaller value.
+
+    Recency and frequency take few distinct values (days, stay counts), so their RANK() comes from a small
+    histogram per scope (counts of rows below each value) instead of a sort of every row. Revenue rank, running
+    share and the ascending RANK() of revenue all come from one sort by revenue descending:
+    RANK() ascending = n + 1 − (rows with revenue ≥ this one)."""
     def quintile(rank: str) -> str:
-        big = "(w.n %% 5) * (w.n / 5 + 1)"  # rows in the larger buckets
-        return (f"CASE WHEN {rank} <= {big} THEN ({rank} - 1) / (w.n / 5 + 1) + 1"
-                f" ELSE w.n %% 5 + ({rank} - 1 - {big}) / (w.n / 5) + 1 END")
+        big = "(n %% 5) * (n / 5 + 1)"  # rows in the larger buckets
+        return (f"CASE WHEN {rank} <= {big} THEN ({rank} - 1) / (n / 5 + 1) + 1"
+                f" ELSE n %% 5 + ({rank} - 1 - {big}) / (n / 5) + 1 END")
 
-    scored = f"""
-        SELECT w.*, {quintile("w.r_rank")} AS r, {quintile("w.f_rank")} AS f, {quintile("w.m_rank")} AS m
-        FROM ({windows}) w
-    """
-    if vendor == "postgresql":
+    if connection.vendor == "postgresql":
         recency = "GREATEST(CAST(%s AS DATE) - t.last_on, 0)"
     else:
         recency = "MAX(CAST(julianday(%s) - julianday(t.last_on) AS INTEGER), 0)"
     sql = f"""
-        INSERT INTO {value_table} (
+        WITH r_hist AS (
+            SELECT scope, last_on,
+                   CAST(SUM(c) OVER (PARTITION BY scope ORDER BY last_on
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - c + 1 AS BIGINT) AS rk,
+                   CAST(SUM(c) OVER (PARTITION BY scope) AS BIGINT) AS n
+            FROM (SELECT scope, last_on, COUNT(*) AS c FROM {_ROWS} GROUP BY scope, last_on) x
+        ), f_hist AS (
+            SELECT scope, n_stays,
+                   CAST(SUM(c) OVER (PARTITION BY scope ORDER BY n_stays
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - c + 1 AS BIGINT) AS rk
+            FROM (SELECT scope, n_stays, COUNT(*) AS c FROM {_ROWS} GROUP BY scope, n_stays) x
+        ), ranked AS (
+            SELECT v.*,
+                   ROW_NUMBER() OVER (PARTITION BY v.scope ORDER BY v.revenue DESC, v.guest_id) AS rnk,
+                   SUM(v.revenue) OVER (PARTITION BY v.scope ORDER BY v.revenue DESC, v.guest_id
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
+                   COUNT(*) OVER (PARTITION BY v.scope ORDER BY v.revenue DESC
+                                  RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS at_or_above,
+                   SUM(v.revenue) OVER (PARTITION BY v.scope) AS scope_total
+            FROM {_ROWS} v
+        ), scored AS (
+            SELECT w.*, rh.n AS n, rh.rk AS r_rank, fh.rk AS f_rank, rh.n + 1 - w.at_or_above AS m_rank
+            FROM ranked w
+            JOIN r_hist rh ON rh.scope = w.scope AND rh.last_on = w.last_on
+            JOIN f_hist fh ON fh.scope = w.scope AND fh.n_stays = w.n_stays
+        ), t AS (
+            SELECT s.*, {quintile("s.r_rank")} AS r, {quintile("s.f_rank")} AS f, {quintile("s.m_rank")} AS m
+            FROM scored s
+        )
+        INSERT INTO {into or CustomerValue._meta.db_table} (
             guest_id, property_id, stays, room_nights, room_revenue, other_revenue, total_revenue, profit,
             first_stay_on, last_stay_on, recency_days, r_score, f_score, m_score, rfm_cell, value_rank,
             cumulative_share, refreshed_at)
-        SELECT t.guest_id, t.scope_id, t.n_stays, t.nights, ROUND(t.room, 2), ROUND(t.other, 2),
+        SELECT t.guest_id, t.property_id, t.n_stays, t.nights, ROUND(t.room, 2), ROUND(t.other, 2),
                ROUND(t.revenue, 2), ROUND(t.profit, 2), t.first_on, t.last_on, {recency}, t.r, t.f, t.m,
                CAST(t.r AS TEXT) || CAST(t.f AS TEXT) || CAST(t.m AS TEXT), t.rnk,
                CASE WHEN t.scope_total > 0 THEN ROUND(t.cum * 1.0 / t.scope_total, 6) END, %s
-        FROM ({scored}) t
+        FROM t
     """
-    # Placeholders in the order they appear: recency date, refreshed_at, then (inside FROM) ratios and WHERE.
-    params = [as_of.isoformat(), now, *profit_params, *where_params]
-    return sql, params
+    return sql, [as_of.isoformat(), now]
+
+
+_STAGING = "analytics_customervalue_next"
+
+
+def _swap_in(cursor: Any, table: str, *, as_of: Any, now: Any) -> None:
+    """PostgreSQL, full rebuild: fill a staging copy of `table`, give it the same indexes and constraints
+    (built in bulk: one sort per index, one anti-join per foreign key instead of a deferred check per row), then
+    drop the old table and rename the new one with the old names, in the caller's transaction.
+
+    The exclusive lock that blocks readers is taken only by the DROP, at the very end: until the commit they
+    read the previous table."""
+    cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
+    # Same columns, defaults, NOT NULL and CHECK constraints (same names) and an identity of its own.
+    cursor.execute(f"CREATE TABLE {_STAGING} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
+                   f" INCLUDING IDENTITY)")
+    sql, params = _insert_sql(as_of=as_of, now=now, into=_STAGING)
+    cursor.execute(sql, params)
+    cursor.execute(
+        "SELECT conname, contype, pg_get_constraintdef(oid), conindid::regclass::text FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC, conname", [table])
+    constraints = cursor.fetchall()
+    constraint_indexes = {index for _, kind, _, index in constraints if kind in ("p", "u")}
+    cursor.execute("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                   " JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass ORDER BY c.relname",
+                   [table])
+    indexes = [(name, definition) for name, definition in cursor.fetchall() if name not in constraint_indexes]
+    renames: list[str] = []
+    for number, (name, definition) in enumerate(indexes):
+        temporary = f"{_STAGING}_i{number}"
+        head, _, rest = definition.partition(f" INDEX {name} ON ")
+        rest = rest.replace(f"public.{table} ", f"public.{_STAGING} ", 1).replace(f"{table} ", f"{_STAGING} ", 1)
+        cursor.execute(f"{head} INDEX {temporary} ON {rest}")
+        renames.append(f'ALTER INDEX {temporary} RENAME TO "{name}"')
+    for number, (name, kind, definition, _index) in enumerate(constraints):
+        temporary = f"{_STAGING}_c{number}"
+        if kind == "f":
+            # Added unchecked, then validated by one join (no row locks on the referenced table).
+            cursor.execute(f"ALTER TABLE {_STAGING} ADD CONSTRAINT {temporary} {definition} NOT VALID")
+            cursor.execute(f"ALTER TABLE {_STAGING} VALIDATE CONSTRAINT {temporary}")
+        else:
+            cursor.execute(f"ALTER TABLE {_STAGING} ADD CONSTRAINT {temporary} {definition}")
+        renames.append(f'ALTER TABLE {table} RENAME CONSTRAINT {temporary} TO "{name}"')
+    cursor.execute(f"ANALYZE {_STAGING}")
+    cursor.execute(f"DROP TABLE {table}")
+    cursor.execute(f"ALTER TABLE {_STAGING} RENAME TO {table}")
+    for statement in renames:
+        cursor.execute(statement)
 
 
 def refresh_customer_value(
@@ -183,36 +284,60 @@ def refresh_customer_value(
     (`all_scopes=False`), or one property (`property=`). Idempotent; returns row counts and seconds.
 
     Only guests with productive stays count (in house, checked out); merged tombstones are left out.
+
+    One pass over stays fills a work table of per-(guest, property) sums; the rows of every scope are derived
+    from it and scored in one INSERT … SELECT. All of it runs in one transaction, so readers keep seeing the
+    previous table (MVCC on PostgreSQL, the WAL snapshot on SQLite) until the new one is committed.
     """
     started = time.monotonic()
     property_id = getattr(property, "pk", property)
     now = timezone.now()
     as_of = timezone.localdate()
     table = CustomerValue._meta.db_table
-    counts = {"group": 0, "properties": 0}
+    postgres = connection.vendor == "postgresql"
+    temp = "TEMP"
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Room for the sorts behind the window functions, for this transaction only.
+        if postgres:
+            # Room for the hash aggregate and the sort behind the windows, for this transaction only.
             cursor.execute("SET LOCAL work_mem = '256MB'")
-            # JIT compiling this one-off statement costs more than it saves.
+            # JIT compiling these one-off statements costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
-        if property_id is not None:
-            cursor.execute(f"DELETE FROM {table} WHERE property_id = %s", [property_id])
-            sql, params = _insert_sql(per_property=True, property_id=property_id, as_of=as_of, now=now)
-            cursor.execute(sql, params)
-            counts["properties"] = cursor.rowcount
+            # The scored rows meet the two small rank histograms by hash join; a merge join on the scope alone
+            # (chosen on a poor join estimate) rescans a scope's rows once per histogram row.
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+        for name in (_ROWS, _BASE):  # left over by an earlier failure on this connection (SQLite)
+            cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        sql, params = _base_sql(property_id=property_id, temp=temp)
+        if postgres:
+            sql = sql.replace(f"TABLE {_BASE} AS", f"TABLE {_BASE} ON COMMIT DROP AS", 1)
+        cursor.execute(sql, params)
+        group = property_id is None
+        properties = property_id is not None or all_scopes
+        sql, params = _rows_sql(properties=properties, group=group, temp=temp)
+        if postgres:
+            sql = sql.replace(f"TABLE {_ROWS} AS", f"TABLE {_ROWS} ON COMMIT DROP AS", 1)
+        cursor.execute(sql, params)
+        if postgres:
+            cursor.execute(f"ANALYZE {_ROWS}")
+        if postgres and property_id is None and all_scopes:
+            # A full rebuild writes every row: build a new table without indexes or foreign keys, index and
+            # check it in bulk, then swap it in (readers wait only for the swap itself, not for the build).
+            _swap_in(cursor, table, as_of=as_of, now=now)
         else:
-            if all_scopes:
+            if property_id is not None:
+                cursor.execute(f"DELETE FROM {table} WHERE property_id = %s", [property_id])
+            elif all_scopes:
                 cursor.execute(f"DELETE FROM {table}")
             else:
                 cursor.execute(f"DELETE FROM {table} WHERE property_id IS NULL")
-            sql, params = _insert_sql(per_property=False, property_id=None, as_of=as_of, now=now)
+            sql, params = _insert_sql(as_of=as_of, now=now)
             cursor.execute(sql, params)
-            counts["group"] = cursor.rowcount
-            if all_scopes:
-                sql, params = _insert_sql(per_property=True, property_id=None, as_of=as_of, now=now)
-                cursor.execute(sql, params)
-                counts["properties"] = cursor.rowcount
+        cursor.execute(f"SELECT COUNT(*), COUNT(property_id) FROM {_ROWS}")
+        total, per_property = cursor.fetchone()
+        counts = {"group": total - per_property, "properties": per_property}
+        if not postgres:
+            for name in (_ROWS, _BASE):
+                cursor.execute(f"DROP TABLE {name}")
         seconds = round(time.monotonic() - started, 3)
         ValueRefresh.objects.create(
             property_id=property_id, all_scopes=all_scopes and property_id is None,

@@ -98,8 +98,8 @@ def pareto_csv(request: HttpRequest) -> StreamingHttpResponse:
             for d in result.deciles]
     rows += [["curve", "", x, "", "", y] for x, y in result.curve]
     return _csv_response(request, f"pareto-{scope.key}", [
-        _("decile"), _("customers"), _("cumulative % of customers"), _("revenue"), _("% of revenue"),
-        _("cumulative % of revenue")], rows, detail=f"scope {scope.key}")
+        _("decile"), _("customers"), _("cumulative customers %"), _("revenue"), _("revenue share %"),
+        _("cumulative revenue %")], rows, detail=f"scope {scope.key}")
 
 
 # --- ranking -------------------------------------------------------------------------------------------------

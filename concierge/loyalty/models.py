@@ -189,7 +189,9 @@ class PointTransaction(models.Model):
     """
 
     # No separate index: loyalty_tx_member_time (membership, created_at) covers look-ups by member.
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="transactions", db_index=False)
+    # PROTECT: the ledger is never deleted with its membership (e.g. by a guest merge that would drop the merged
+    # profile's membership); such an operation is refused instead of silently losing points.
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="transactions", db_index=False)
     kind = models.CharField(_("kind"), max_length=10, choices=TransactionKind.choices)
     points = models.IntegerField(_("points"))
     qualifying_points = models.IntegerField(_("qualifying points"), default=0)

@@ -198,3 +198,23 @@ def test_concurrent_redemptions_never_overspend(member, manager, programme):
     assert membership_balance(member) == 200
     reward.refresh_from_db()
     assert reward.stock == 8
+
+
+@pytest.mark.django_db
+def test_merging_two_members_is_refused_rather_than_losing_points(manager, programme, frontdesk_a):
+    """Points never vanish with a merged profile: the merge is refused while both guests hold a membership."""
+    from concierge.dedupe.services.merge import guest_merge
+    from concierge.guests.models import Guest
+    from concierge.loyalty.models import Membership
+    from concierge.loyalty.services import membership_enrol
+
+    members = []
+    for name in ("甲", "乙"):
+        guest = Guest.objects.create(family_name="王", given_name=name)
+        member = membership_enrol(actor=frontdesk_a, guest=guest, programme=programme)
+        earn(member, 500, on=dt.date(2026, 3, 1))
+        members.append(member)
+    with pytest.raises(ValidationError):
+        guest_merge(actor=manager, survivor=members[0].guest, merged=members[1].guest)
+    assert Membership.objects.count() == 2
+    assert PointTransaction.objects.filter(membership=members[1]).exists()

@@ -6,9 +6,8 @@ roles only (403 for others), and only scopes the user may see (404 otherwise).
 """
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -26,12 +25,10 @@ from concierge.analytics import selectors, services
 from concierge.analytics.forms import DIMENSION_LABELS, BreakdownForm, CostRatiosForm
 from concierge.analytics.models import CostRatios
 from concierge.analytics.permissions import can_edit_cost_ratios, can_refresh_value, can_view_value
-from concierge.core.choices import AuditAction
-from concierge.core.services import audit_record
 from concierge.imports.choices import ExportFormat
-from concierge.imports.exports import Column, neutralise, queryset_export
+from concierge.imports.exports import Column, queryset_export
 from concierge.properties.models import Property
-from concierge.web.helpers import apply_service_errors, client_ip, paginate, render_page_or_partial
+from concierge.web.helpers import apply_service_errors, client_ip, csv_download, paginate, render_page_or_partial
 
 PAGE_SIZE = 25
 
@@ -56,23 +53,10 @@ def _context(request: HttpRequest, scope: selectors.Scope, tab: str, **extra: An
 
 def _csv_response(request: HttpRequest, name: str, header: list[str], rows: Iterable[list[Any]],
                   detail: str = "") -> StreamingHttpResponse:
-    """A small aggregate table as CSV (BOM for Excel, formula-safe cells), audited like every export."""
-    audit_record(actor=request.user, action=AuditAction.EXPORT, field=name[:60], ip_address=client_ip(request),
-                 detail=detail)
-
-    def chunks() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        buffer.write("\ufeff")
-        writer.writerow([neutralise(h) for h in header])
-        for row in rows:
-            writer.writerow(["" if v is None else neutralise(v) if isinstance(v, str) else v for v in row])
-        yield buffer.getvalue()
-
+    """A small aggregate table as CSV, named with the time it was taken."""
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.csv"'
-    return response
+    return csv_download(request, name=name, filename=f"{name}-{stamp}.csv", rows=itertools.chain([header], rows),
+                        detail=detail)
 
 
 # --- Pareto overview -----------------------------------------------------------------------------------------

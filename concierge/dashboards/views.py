@@ -6,7 +6,6 @@ with the current N, else runs the ledger (one SQL statement, on the materialised
 """
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,8 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from concierge.core.choices import AuditAction
-from concierge.core.services import audit_record
 from concierge.dashboards import selectors, services
 from concierge.dashboards.forms import DrillDownForm, FlowForm, FlowSettingsForm, ScopeForm
 from concierge.dashboards.ledger import (
@@ -34,8 +31,7 @@ from concierge.dashboards.ledger import (
     resolve_lost_after_months,
 )
 from concierge.dashboards.permissions import can_manage_dashboards, can_view_dashboards
-from concierge.imports.exports import neutralise
-from concierge.web.helpers import client_ip, paginate
+from concierge.web.helpers import csv_download, paginate
 
 CHARTS = ("revenue", "flow", "accounts", "nps")
 
@@ -58,21 +54,7 @@ def _scope_label(prop: Any) -> str:
 
 
 def _csv_response(request: HttpRequest, name: str, rows: Iterator[list[Any]]) -> StreamingHttpResponse:
-    """A streamed CSV (BOM for Excel, formula-injection safe), audited as an export."""
-    audit_record(actor=request.user, action=AuditAction.EXPORT, field=name[:60], ip_address=client_ip(request),
-                 detail="csv; dashboards")
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo(), lineterminator="\r\n")
-    response = StreamingHttpResponse(
-        ("\ufeff" if i == 0 else "") + writer.writerow([neutralise("" if v is None else v) for v in row])
-        for i, row in enumerate(rows))
-    response["Content-Type"] = "text/csv; charset=utf-8"
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    return response
+    return csv_download(request, name=name, filename=f"{name}.csv", rows=rows, detail="csv; dashboards")
 
 
 # --- overview -----------------------------------------------------------------------------------------------------

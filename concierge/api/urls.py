@@ -48,4 +48,12 @@ urlpatterns = [
     path("", include("concierge.clv.api")),
     path("", include("concierge.messaging.api")),
     path("", include("concierge.segments.api")),
+    path("", include("concierge.worklist.api")),
+    path("", include("concierge.campaigns.api")),
+    path("", include("concierge.journeys.api")),
+    path("", include("concierge.attribution.api")),
+    path("", include("concierge.sales.api")),
+    path("", include("concierge.pipeline.api")),
+    path("", include("concierge.contracts.api")),
+    path("", include("concierge.tours.api")),
 ]

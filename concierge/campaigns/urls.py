@@ -1,0 +1,5 @@
+"""Pages of the Campaigns module (namespace "campaigns")."""
+from django.urls import path  # noqa: F401
+
+app_name = "campaigns"
+urlpatterns: list = []

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ContractsConfig(AppConfig):
+    name = "concierge.contracts"
+    label = "contracts"
+    verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        pass

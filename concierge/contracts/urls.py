@@ -1,0 +1,5 @@
+"""Pages of the Contracts module (namespace "contracts")."""
+from django.urls import path  # noqa: F401
+
+app_name = "contracts"
+urlpatterns: list = []

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class JourneysConfig(AppConfig):
+    name = "concierge.journeys"
+    label = "journeys"
+    verbose_name = _("Journeys")
+
+    def ready(self) -> None:
+        pass

@@ -1,0 +1,5 @@
+"""Pages of the Sales module (namespace "sales")."""
+from django.urls import path  # noqa: F401
+
+app_name = "sales"
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""Pages of the Tasks module (namespace "worklist")."""
+from django.urls import path  # noqa: F401
+
+app_name = "worklist"
+urlpatterns: list = []

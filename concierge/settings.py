@@ -31,13 +31,18 @@ def _dev_secrets() -> dict[str, str]:
     """Development-only secrets, generated once into var/dev-secrets.json (never used when DEBUG is off)."""
     VAR_DIR.mkdir(exist_ok=True)
     path = VAR_DIR / "dev-secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    values = {
-        "secret_key": secrets.token_urlsafe(50),
-        "field_keys": Fernet.generate_key().decode(),
-        "blind_index_key": secrets.token_urlsafe(32),
+    values = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {
+        "secret_key": lambda: secrets.token_urlsafe(50),
+        "field_keys": lambda: Fernet.generate_key().decode(),
+        "blind_index_key": lambda: secrets.token_urlsafe(32),
+        "backup_key": lambda: Fernet.generate_key().decode(),
     }
+    missing = [name for name in wanted if name not in values]
+    if not missing:
+        return values
+    for name in missing:
+        values[name] = wanted[name]()
     path.write_text(json.dumps(values))
     path.chmod(0o600)
     return values
@@ -57,6 +62,10 @@ SECRET_KEY = _secret("DJANGO_SECRET_KEY", "secret_key")
 FIELD_ENCRYPTION_KEYS = [k.strip() for k in _secret("CONCIERGE_FIELD_KEYS", "field_keys").split(",") if k.strip()]
 # Key for the HMAC-SHA256 blind index used to look up encrypted values (ID numbers) exactly.
 BLIND_INDEX_KEY = _secret("CONCIERGE_BLIND_INDEX_KEY", "blind_index_key")
+# Key of the encrypted backup archives (`manage.py backup` / `restore`): 32 url-safe base64 bytes (a Fernet key).
+# Optional at start-up in production (only `backup` / `restore` need it, and refuse to run without it).
+BACKUP_ENCRYPTION_KEY = env.str("CONCIERGE_BACKUP_KEY", default="") or (
+    _dev_secrets()["backup_key"] if DEBUG or TESTING else "")
 
 # Demo accounts (admin, frontdesk, ...) share a published password: refused unless explicitly allowed.
 DEMO_LOGINS_ALLOWED = env.bool("CONCIERGE_ALLOW_DEMO_LOGINS", default=DEBUG)
@@ -286,10 +295,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "concierge.loyalty.tasks.evaluate_tiers",
         "schedule": crontab(hour=3, minute=0),
     },
+    "journeys-evaluate-every-10-minutes": {
+        "task": "concierge.journeys.tasks.evaluate_journeys",
+        "schedule": crontab(minute="*/10"),
+    },
+    "contracts-daily-run": {
+        "task": "concierge.contracts.tasks.daily_run",
+        "schedule": crontab(hour=0, minute=20),
+    },
     "messaging-send-queued-every-minute": {
         "task": "concierge.messaging.tasks.send_queued",
         "schedule": crontab(),
     },
+    "campaigns-dispatch-every-minute": {
+        "task": "concierge.campaigns.tasks.dispatch",
+        "schedule": crontab(),
+    },
+    "sales-contact-reminders-nightly": {
+        "task": "concierge.sales.tasks.contact_reminders",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    "attribution-refresh-nightly": {"task": "concierge.attribution.tasks.refresh_attribution",
+                                    "schedule": crontab(hour=4, minute=5)},
     "recommendations-refresh-product-rules-nightly": {
         "task": "concierge.recommendations.tasks.refresh_product_rules",
         "schedule": crontab(hour=3, minute=40),

@@ -5,6 +5,7 @@ os.environ.setdefault("CONCIERGE_TESTING", "1")
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("CONCIERGE_FIELD_KEYS", "7Y5cH3b3XGxN0x2yZ6qM1uY0m0y3n9cYwKp6pJ3q2xI=")
 os.environ.setdefault("CONCIERGE_BLIND_INDEX_KEY", "test-blind-index-key")
+os.environ.setdefault("CONCIERGE_BACKUP_KEY", "q0bJ7m1sWcT9yV3kE8nR2aZ5uX4hL6pD0gF1jK7oM3c=")
 os.environ.setdefault("CONCIERGE_ALLOW_DEMO_LOGINS", "1")
 
 from concierge.settings import *  # noqa: E402,F403

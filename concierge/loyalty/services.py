@@ -529,3 +529,26 @@ def evaluate_tiers(as_of: dt.date | None = None) -> TierEvaluation:
 def guest_tier_sync(*, membership: Membership) -> None:
     """Keep Guest.tier (the card badge) equal to the membership tier."""
     Guest.objects.filter(pk=membership.guest_id).update(tier=membership.tier.name_zh[:30])
+
+
+def memberships_merge(*, survivor: Guest, merged: Guest) -> list[tuple[str, list[Any], int, int]]:
+    """Guest merge step: when both profiles are members, the merged member's ledger joins the survivor's.
+
+    The points, redemptions and tier history move to the survivor's membership unchanged (the rows stay immutable
+    in content; only their owner changes, as the two profiles are one person), so the balance is the sum of both
+    ledgers. The emptied membership is then removed by the merge like any row unique per guest, and restored with its
+    rows by an undo. A merged-profile membership without a survivor membership simply moves with the guest.
+    Registered in `concierge.dedupe.services.merge.MERGE_PREPARERS`.
+    """
+    keep = Membership.objects.select_for_update().filter(guest_id=survivor.pk).first()
+    gone = Membership.objects.select_for_update().filter(guest_id=merged.pk).first()
+    if keep is None or gone is None:
+        return []
+    moved = []
+    for model, fk_name in ((PointTransaction, "membership"), (Redemption, "membership"), (TierChange, "membership")):
+        rows = model._base_manager.filter(membership_id=gone.pk)  # the ledger's own manager refuses updates
+        pks = list(rows.values_list("pk", flat=True))
+        if pks:
+            rows.update(membership_id=keep.pk)
+        moved.append((f"{model._meta.label}.{fk_name}", pks, gone.pk, keep.pk))
+    return moved

@@ -32,6 +32,15 @@ from concierge.guests.choices import GuestStatus
 from concierge.guests.models import ContactPoint, Guest, IdentityDocument, SearchKey
 from concierge.guests.services import StaleVersionError, guest_search_keys_rebuild
 
+# --- modules' own merge steps ----------------------------------------------------------------------------------------
+
+# A module whose rows point at the guest only indirectly (through a row that is unique per guest, such as a loyalty
+# membership) registers a preparer here. It runs inside the merge transaction before the rows move, and returns the
+# rows it re-pointed as (label "app.Model.fk", pks, from_id, to_id) so that undo can point them back.
+MovedRows = tuple[str, list[Any], Any, Any]
+MERGE_PREPARERS: list[Any] = []
+
+
 # --- field choices -------------------------------------------------------------------------------------------------
 
 # Fields chosen as a group, so an address or a name is never half from one profile and half from the other.
@@ -315,7 +324,15 @@ def guest_merge(
     record = MergeRecord.objects.create(
         survivor=keep, merged=gone, candidate=candidate, actor=actor if getattr(actor, "pk", None) else None,
     )
+    prepared: list[MovedRows] = []
+    for preparer in MERGE_PREPARERS:
+        prepared.extend(preparer(survivor=keep, merged=gone))
     moved, removed = _move_rows(keep, gone)
+    retargeted = {}
+    for label, pks, from_id, to_id in prepared:
+        if pks:
+            moved[label] = list(pks)
+            retargeted[label] = [from_id, to_id]
 
     # The phone and email not chosen stay reachable as extra contact points of the survivor.
     created_points: list[int] = []
@@ -339,6 +356,7 @@ def guest_merge(
     record.fields = {
         "chosen": {name: str(choice) for name, choice in choices.items()},
         "survivor_before": survivor_before, "merged_before": merged_before, "survivor_after": _snapshot(keep),
+        "retargeted": retargeted,
     }
     record.moved, record.removed = moved, removed
     record.created = {"guests.ContactPoint": created_points} if created_points else {}
@@ -392,17 +410,20 @@ def guest_merge_undo(*, actor: Any, merge_record: MergeRecord) -> MergeRecord:
     if gone.merged_into_id != keep.pk:
         raise ValidationError(_("The merged profile no longer points at the survivor."), code="merge_changed")
 
-    # Rows moved back (only those still on the survivor), then removed rows restored.
+    # Removed rows restored, then rows moved back (only those still on the survivor). Rows a module's preparer
+    # re-pointed (not at the guest itself) go back to the row they came from, which may be one just restored.
+    for rows in record.removed.values():
+        for obj in reversed(list(serializers.deserialize("json", json.dumps(rows)))):
+            obj.save()
+    retargeted = record.fields.get("retargeted", {})
     for label, pks in record.moved.items():
         app_model, fk_name = label.rsplit(".", 1)
         model = apps.get_model(app_model)
         attname = model._meta.get_field(fk_name).attname
+        came_from, moved_to = retargeted.get(label, (gone.pk, keep.pk))
         for start in range(0, len(pks), 1000):
-            model._base_manager.filter(pk__in=pks[start:start + 1000], **{attname: keep.pk}).update(
-                **{attname: gone.pk})
-    for rows in record.removed.values():
-        for obj in reversed(list(serializers.deserialize("json", json.dumps(rows)))):
-            obj.save()
+            model._base_manager.filter(pk__in=pks[start:start + 1000], **{attname: moved_to}).update(
+                **{attname: came_from})
     for label, pks in record.created.items():
         apps.get_model(label)._base_manager.filter(pk__in=pks).delete()
 

@@ -201,20 +201,38 @@ def test_concurrent_redemptions_never_overspend(member, manager, programme):
 
 
 @pytest.mark.django_db
-def test_merging_two_members_is_refused_rather_than_losing_points(manager, programme, frontdesk_a):
-    """Points never vanish with a merged profile: the merge is refused while both guests hold a membership."""
-    from concierge.dedupe.services.merge import guest_merge
+def test_merging_two_members_combines_their_ledgers_and_undo_splits_them_again(manager, programme, frontdesk_a):
+    """Points never vanish with a merged profile: both ledgers end on the survivor; undo gives each its own back."""
+    from concierge.dedupe.services.merge import guest_merge, guest_merge_undo
     from concierge.guests.models import Guest
-    from concierge.loyalty.models import Membership
-    from concierge.loyalty.services import membership_enrol
+    from concierge.loyalty.models import Membership, Reward
+    from concierge.loyalty.selectors import membership_balance
+    from concierge.loyalty.services import membership_enrol, points_redeem
 
     members = []
-    for name in ("甲", "乙"):
+    for name, points in (("甲", 500), ("乙", 300)):
         guest = Guest.objects.create(family_name="王", given_name=name)
         member = membership_enrol(actor=frontdesk_a, guest=guest, programme=programme)
-        earn(member, 500, on=dt.date(2026, 3, 1))
+        earn(member, points, on=dt.date(2026, 3, 1))
         members.append(member)
-    with pytest.raises(ValidationError):
-        guest_merge(actor=manager, survivor=members[0].guest, merged=members[1].guest)
-    assert Membership.objects.count() == 2
-    assert PointTransaction.objects.filter(membership=members[1]).exists()
+    reward = Reward.objects.create(programme=programme, code="tea", name_zh="下午茶", name_en="Afternoon tea",
+                                   kind="fnb_voucher", points_cost=100, stock=5)
+    points_redeem(actor=frontdesk_a, membership=members[1], reward=reward)
+    gone_rows = set(PointTransaction.objects.filter(membership=members[1]).values_list("pk", flat=True))
+    assert membership_balance(members[1]) == 200
+
+    record = guest_merge(actor=manager, survivor=members[0].guest, merged=members[1].guest)
+
+    assert list(Membership.objects.values_list("pk", flat=True)) == [members[0].pk]
+    assert membership_balance(members[0]) == 700  # 500 + 300 − 100 redeemed
+    assert members[0].redemptions.count() == 1
+    assert gone_rows <= set(PointTransaction.objects.filter(membership=members[0]).values_list("pk", flat=True))
+
+    guest_merge_undo(actor=manager, merge_record=record)
+
+    restored = Membership.objects.get(guest=members[1].guest)
+    assert restored.pk == members[1].pk and restored.number == members[1].number
+    assert set(PointTransaction.objects.filter(membership=restored).values_list("pk", flat=True)) == gone_rows
+    assert membership_balance(members[0]) == 500
+    assert membership_balance(restored) == 200
+    assert restored.redemptions.count() == 1

@@ -63,6 +63,9 @@ FIELD_ENCRYPTION_KEYS = [k.strip() for k in _secret("CONCIERGE_FIELD_KEYS", "fie
 # Key for the HMAC-SHA256 blind index used to look up encrypted values (ID numbers) exactly.
 BLIND_INDEX_KEY = _secret("CONCIERGE_BLIND_INDEX_KEY", "blind_index_key")
 # Key of the encrypted backup archives (`manage.py backup` / `restore`): 32 url-safe base64 bytes (a Fernet key).
+# Retention of inactive profiles: anonymised (never deleted) after this many months without a stay or a change;
+# 0 switches the nightly sweep off.
+PRIVACY_RETENTION_MONTHS = env.int("PRIVACY_RETENTION_MONTHS", default=0)
 # Optional at start-up in production (only `backup` / `restore` need it, and refuse to run without it).
 BACKUP_ENCRYPTION_KEY = env.str("CONCIERGE_BACKUP_KEY", default="") or (
     _dev_secrets()["backup_key"] if DEBUG or TESTING else "")
@@ -120,6 +123,7 @@ INSTALLED_APPS = [
     "concierge.pipeline",
     "concierge.contracts",
     "concierge.tours",
+    "concierge.privacy",
     "concierge.api",
     "concierge.web",
 ]
@@ -302,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
     "contracts-daily-run": {
         "task": "concierge.contracts.tasks.daily_run",
         "schedule": crontab(hour=0, minute=20),
+    },
+    "privacy-retention-sweep-nightly": {
+        "task": "concierge.privacy.tasks.retention_sweep",
+        "schedule": crontab(hour=4, minute=50),
     },
     "messaging-send-queued-every-minute": {
         "task": "concierge.messaging.tasks.send_queued",

@@ -27,5 +27,6 @@ urlpatterns = [
     path("t/", include("concierge.campaigns.urls_public")),
     path("contracts/", include("concierge.contracts.urls")),
     path("tours/", include("concierge.tours.urls")),
+    path("privacy/", include("concierge.privacy.urls")),
     path("", include("concierge.web.urls")),
 ]

@@ -56,4 +56,5 @@ urlpatterns = [
     path("", include("concierge.pipeline.api")),
     path("", include("concierge.contracts.api")),
     path("", include("concierge.tours.api")),
+    path("", include("concierge.privacy.api")),
 ]

@@ -25,3 +25,4 @@ class AuditAction(models.TextChoices):
     REVEAL = "reveal", _("Revealed")
     EXPORT = "export", _("Exported")
     CREATE_ANYWAY = "create_anyway", _("Created despite duplicate warning")
+    ERASE = "erase", _("Erased personal data")

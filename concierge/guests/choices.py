@@ -20,6 +20,7 @@ class GuestStatus(models.TextChoices):
     INACTIVE = "inactive", _("Inactive")
     LOST = "lost", _("Lost")
     UNSUITABLE = "unsuitable", _("Unsuitable")
+    ERASED = "erased", _("Erased")  # personal data wiped on request or by retention; stays kept anonymously
 
 
 class SourceChannel(models.TextChoices):

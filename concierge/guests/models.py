@@ -117,6 +117,8 @@ class Guest(models.Model):
     )
 
     last_stay_on = models.DateField(_("last stay"), null=True, blank=True)
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True,
+                                     help_text=_("Personal data wiped (on request or by the retention rule)."))
     version = models.PositiveIntegerField(default=1, help_text="Optimistic-locking counter.")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

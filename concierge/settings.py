@@ -99,6 +99,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "concierge.core",
     "concierge.accounts",
     "concierge.properties",
@@ -136,10 +139,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "concierge.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page / 429
 ]
 
 ROOT_URLCONF = "concierge.urls"
@@ -178,7 +184,22 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["concierge.accounts.backends.ConciergeModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username before the password is checked
+    "concierge.accounts.backends.ConciergeModelBackend",
+]
+# Failed-login lockout (django-axes): 5 failures for one username from one address lock it for 15 minutes.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "concierge.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Two-factor sign-in (TOTP, django-otp) for these roles (and superusers): enrol at the first sign-in, then a code at
+# every sign-in. On by default in production; off for `make run` (DEBUG) and tests unless CONCIERGE_REQUIRE_2FA=1.
+TWO_FACTOR_ROLES = ("admin", "manager")
+TWO_FACTOR_REQUIRED = env.bool("CONCIERGE_REQUIRE_2FA", default=not (DEBUG or TESTING))
+OTP_TOTP_ISSUER = "Concierge"
 LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:login"

@@ -28,5 +28,6 @@ urlpatterns = [
     path("contracts/", include("concierge.contracts.urls")),
     path("tours/", include("concierge.tours.urls")),
     path("privacy/", include("concierge.privacy.urls")),
+    path("account/", include("concierge.accounts.urls")),
     path("", include("concierge.web.urls")),
 ]

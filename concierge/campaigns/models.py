@@ -90,6 +90,11 @@ class Campaign(models.Model):
         help_text=_("A stay or contract within this many days after the last touch is credited to the campaign."),
     )
     offer_code = models.CharField(_("offer code"), max_length=40, blank=True)
+    offer_url = models.URLField(_("offer link"), max_length=400, blank=True,
+                                help_text=_("Shown where a template uses {{ offer_url }}; clicks on it are tracked."))
+    audience_count = models.PositiveIntegerField(_("audience"), default=0)
+    enqueued_at = models.DateTimeField(_("all messages queued"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="campaigns",
         verbose_name=_("owner"),
@@ -190,3 +195,26 @@ class CampaignTouch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}:{self.kind}:{self.guest_id or self.company_id}"
+
+
+class TrackingSetting(models.Model):
+    """Whether open/click tracking may be used in campaign emails of one property (no row: allowed).
+
+    Some hotels (or their guests' jurisdictions) do not allow tracking pixels; switching it off here overrides the
+    campaign's own "track opens and clicks" flag for every campaign of the property.
+    """
+
+    property = models.OneToOneField("properties.Property", on_delete=models.CASCADE, related_name="campaign_tracking",
+                                    verbose_name=_("property"))
+    tracking_allowed = models.BooleanField(_("open and click tracking allowed"), default=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    scope_property_field = "property_id"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campaign tracking setting")
+        verbose_name_plural = _("campaign tracking settings")
+
+    def __str__(self) -> str:
+        return f"{self.property}: {self.tracking_allowed}"

@@ -8,4 +8,7 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
-        pass
+        from concierge.web.navigation import NavItem, register
+
+        register("accounts", NavItem(_("Contracts"), "contracts:contract_list", "bi-file-earmark-text",
+                                     ("contract_",), order=40))

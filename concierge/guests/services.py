@@ -377,6 +377,9 @@ def company_create(*, actor: Any, properties: Iterable[Any] = (), tags: Iterable
     _require_status_reason(company.status, company.status_reason)
     company.full_clean(exclude=["owner", "industry", "parent"])
     company.save()
+    from concierge.sales.services import account_ownership_start  # the ownership history starts with the owner
+
+    account_ownership_start(company=company, owner=company.owner, actor=actor)
     company.properties.add(*properties)
     clean_tags = sorted({t.strip() for t in tags if t and t.strip()})
     if clean_tags:
@@ -398,6 +401,11 @@ def company_update(*, actor: Any, company: Company, expected_version: int | None
             {"version": [_("This company was changed by someone else. Reload it and apply your change again.")]}
         )
     cleaned = _clean_company_values(values)
+    if "owner" in cleaned and cleaned["owner"] != locked.owner:
+        from concierge.sales.services import company_owner_change  # owners change only there (ownership history)
+
+        company_owner_change(company=locked, new_owner=cleaned["owner"], actor=actor)
+    cleaned.pop("owner", None)
     changed = [n for n, v in cleaned.items() if getattr(locked, n) != v]
     if not changed:
         return locked

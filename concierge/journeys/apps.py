@@ -8,4 +8,8 @@ class JourneysConfig(AppConfig):
     verbose_name = _("Journeys")
 
     def ready(self) -> None:
-        pass
+        from concierge.journeys.permissions import can_manage_journeys
+        from concierge.web.navigation import NavItem, register
+
+        register("marketing", NavItem(_("Journeys"), "journeys:journey_list", "bi-signpost-split",
+                                      ("journey_", "step_", "trigger_"), visible=can_manage_journeys, order=25))

@@ -33,7 +33,7 @@ from concierge.core.i18n import LocalizedText
 from concierge.core.services import activity_log
 from concierge.guests.choices import ConsentChannel, GuestStatus
 from concierge.guests.models import ConsentRecord, Guest
-from concierge.messaging import rendering, selectors
+from concierge.messaging import hooks, rendering, selectors
 from concierge.messaging.channels import ChannelError, Envelope, MessageChannel, get_channel
 from concierge.messaging.choices import Channel, MessageStatus, Purpose, Reason
 from concierge.messaging.models import Message, MessageTemplate, SuppressionRule
@@ -250,6 +250,48 @@ def send_message(*, guest: Guest, template_code: str, channel: str, idempotency_
     return message
 
 
+def messages_enqueue_bulk(*, messages: list[Message], batch_size: int = 2000) -> int:
+    """Insert prepared, already rendered `queued` rows in bulk (campaigns: thousands per statement).
+
+    Rows whose idempotency key already exists are skipped by the database (ON CONFLICT DO NOTHING on the UNIQUE
+    key), so running the same enqueue twice, or from two workers at once, never creates a second message.
+    Delivery is left to `send_queued`, which checks suppression again at send time. Returns how many rows were
+    offered (not how many were new: the database does not say that for skipped conflicts).
+    """
+    from django.db import connection
+
+    for message in messages:
+        if not message.idempotency_key:
+            raise ValidationError({"idempotency_key": _("An idempotency key is required.")}, code="required")
+        message.status = MessageStatus.QUEUED
+    if connection.vendor == "postgresql" and messages:
+        _copy_messages(messages)
+    else:
+        Message.objects.bulk_create(messages, batch_size=batch_size, ignore_conflicts=True)
+    return len(messages)
+
+
+def _copy_messages(messages: list[Message]) -> None:
+    """PostgreSQL: COPY the rows into a temporary table, then one INSERT … SELECT … ON CONFLICT DO NOTHING.
+
+    Several times faster than a multi-row INSERT built by the ORM (no per-value SQL compilation); the conflict
+    rule on the UNIQUE idempotency key is the same.
+    """
+    from django.db import connection
+
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    table = connection.ops.quote_name(Message._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE _message_load ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY _message_load ({columns}) FROM STDIN") as copy:
+            for message in messages:
+                copy.write_row([getattr(message, f.attname) for f in fields])
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _message_load "  # noqa: S608
+                       f"ON CONFLICT ({connection.ops.quote_name('idempotency_key')}) DO NOTHING")
+        cursor.execute("DROP TABLE _message_load")
+
+
 def _claim(condition: Q, claim: str, now: dt.datetime, *, limit: int) -> int:
     """Take due queued rows for this worker with one conditional UPDATE: a row is only ever claimed once."""
     due = Q(status=MessageStatus.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
@@ -280,6 +322,11 @@ def _deliver(message: Message, *, now: dt.datetime | None, channels: dict[str, M
         rows.update(status=MessageStatus.SUPPRESSED, reason=decision.reason, claim="")
         return MessageStatus.SUPPRESSED
     channel = channels.get(message.channel) or get_channel(message.channel)
+    data: dict[str, Any] = {}
+    if message.channel == Channel.EMAIL and hooks.EMAIL_HTML_HOOKS:
+        from concierge.messaging.channels.email import html_from_text
+
+        data["html"] = hooks.rewrite_html(message, html_from_text(message.body))
     envelope = Envelope(
         to=recipient, subject=message.subject, body=message.body, language=message.language,
         reference=message.idempotency_key, provider_template_id=message.template.provider_template_id
@@ -287,6 +334,7 @@ def _deliver(message: Message, *, now: dt.datetime | None, channels: dict[str, M
         from_name=rendering.build_context(guest=guest, property_=message.property,
                                           language=message.language)["property"]["name"],
         reply_to=getattr(message.property, "email", "") or "",
+        data=data,
     )
     rows.update(attempts=F("attempts") + 1, recipient=recipient)
     try:
@@ -303,6 +351,7 @@ def _deliver(message: Message, *, now: dt.datetime | None, channels: dict[str, M
             return MessageStatus.QUEUED
         rows.update(status=MessageStatus.FAILED, reason=Reason.PROVIDER_ERROR, error=f"{exc.code}: {exc}"[:300],
                     claim="")
+        hooks.notify(hooks.DELIVERY_HOOKS, message, MessageStatus.FAILED, exc.code)
         return MessageStatus.FAILED
     sent_at = timezone.now()
     with transaction.atomic():
@@ -317,15 +366,20 @@ def _deliver(message: Message, *, now: dt.datetime | None, channels: dict[str, M
             data={"message_id": message.pk, "channel": message.channel, "purpose": message.purpose,
                   "source": message.source, "source_id": message.source_id},
         )
+        # In the same transaction (a savepoint per hook): observers' rows commit with the "sent" status.
+        message.sent_at = sent_at
+        hooks.notify(hooks.DELIVERY_HOOKS, message, MessageStatus.SENT, "")
     return MessageStatus.SENT
 
 
 def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
-                rate_per_second: float | None = None) -> BatchResult:
+                rate_per_second: float | None = None, source: str | None = None,
+                source_id: int | None = None) -> BatchResult:
     """Send due queued messages in one batch (the every-minute task). Safe to run in parallel and twice.
 
     Throttled to `MESSAGING_RATE_PER_SECOND` (providers rate-limit; SMTP servers greylist bursts); emails share one
-    SMTP connection for the batch.
+    SMTP connection for the batch. `source` / `source_id` restrict the batch to one sender's messages (a campaign
+    draining its own queue).
     """
     from django.core.mail import get_connection
 
@@ -335,7 +389,12 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
     rate = rate_per_second if rate_per_second is not None else getattr(settings, "MESSAGING_RATE_PER_SECOND", 20)
     check_time = now or timezone.now()
     claim = uuid.uuid4().hex
-    result = BatchResult(claimed=_claim(Q(), claim, check_time, limit=limit))
+    only = Q()
+    if source is not None:
+        only &= Q(source=source)
+    if source_id is not None:
+        only &= Q(source_id=source_id)
+    result = BatchResult(claimed=_claim(only, claim, check_time, limit=limit))
     if not result.claimed:
         return result
     rows = list(Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
@@ -373,11 +432,15 @@ def messages_release_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=30
 
 
 @transaction.atomic
-def guest_unsubscribe(*, guest_id: int, channel: str, now: dt.datetime | None = None) -> Guest | None:
+def guest_unsubscribe(*, guest_id: int, channel: str, now: dt.datetime | None = None,
+                      reference: str = "") -> Guest | None:
     """The one-click link: record "no" for the channel (honoured by the very next send). Idempotent.
 
     A merged profile's old links act on the surviving profile. Returns the guest, or None if it no longer exists.
+    `reference` (the `?ref=` of a message's link: its idempotency key) names the message whose link was used; it is
+    passed to `hooks.UNSUBSCRIBE_HOOKS` (campaign reports) only when that message went to this guest on this channel.
     """
+    token_guest_id = guest_id
     guest = Guest.objects.filter(pk=guest_id).first()
     seen: set[int] = set()
     while guest is not None and guest.merged_into_id and guest.pk not in seen:
@@ -395,6 +458,10 @@ def guest_unsubscribe(*, guest_id: int, channel: str, now: dt.datetime | None = 
     activity_log(actor=None, kind=ActivityKind.CONSENT, guest=guest, occurred_at=when,
                  summary=LocalizedText(UNSUBSCRIBED_TIMELINE, {"channel": ConsentChannel(channel).label}),
                  data={"channel": channel, "granted": False, "source": UNSUBSCRIBE_SOURCE})
+    if hooks.UNSUBSCRIBE_HOOKS:
+        message = (Message.objects.filter(idempotency_key=reference[:200], guest_id__in={token_guest_id, guest.pk},
+                                          channel=channel).first() if reference else None)
+        hooks.notify(hooks.UNSUBSCRIBE_HOOKS, guest, channel, message)
     return guest
 
 

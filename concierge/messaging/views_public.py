@@ -33,7 +33,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     language = rendering.guest_language(guest)
     done = False
     if request.method == "POST":
-        services.guest_unsubscribe(guest_id=guest_id, channel=channel)
+        services.guest_unsubscribe(guest_id=guest_id, channel=channel, reference=request.GET.get("ref", "")[:200])
         done = True
     else:
         done = selectors.consent_in_force(guest_id=guest.pk, channel=channel) is False

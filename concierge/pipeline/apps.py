@@ -8,4 +8,12 @@ class PipelineConfig(AppConfig):
     verbose_name = _("Pipeline")
 
     def ready(self) -> None:
-        pass
+        from concierge.pipeline.permissions import can_use_pipeline
+        from concierge.web.navigation import NavItem, register
+
+        register("accounts", NavItem(_("Pipeline"), "pipeline:kanban", "bi-kanban",
+                                     ("kanban", "opportunity_"), visible=can_use_pipeline, order=40))
+        register("accounts", NavItem(_("Forecast"), "pipeline:forecast", "bi-graph-up-arrow", ("forecast",),
+                                     visible=can_use_pipeline, order=41))
+        register("accounts", NavItem(_("Scorecards"), "pipeline:scorecards", "bi-trophy",
+                                     ("scorecards", "targets"), visible=can_use_pipeline, order=42))

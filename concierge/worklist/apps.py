@@ -8,4 +8,7 @@ class WorklistConfig(AppConfig):
     verbose_name = _("Tasks")
 
     def ready(self) -> None:
-        pass
+        from concierge.web.navigation import NavItem, register
+
+        register("accounts", NavItem(_("Tasks"), "worklist:task_list", "bi-check2-square", ("task_", "calendar_"),
+                                     order=3))

@@ -39,3 +39,51 @@ def task_complete(*, task: Task, actor: Any) -> Task:
         task.done_by = actor
         task.save(update_fields=["status", "done_at", "done_by"])
     return task
+
+
+def task_reassign(*, task: Task, assignee: Any, actor: Any) -> Task:
+    """Give an open task to a colleague (active users only)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if task.status != TaskStatus.OPEN:
+        raise ValidationError({"assignee": [_("Only open tasks can be reassigned.")]})
+    if assignee is None or not assignee.is_active:
+        raise ValidationError({"assignee": [_("Choose an active colleague.")]})
+    if task.assignee_id != assignee.pk:
+        previous = task.assignee
+        task.assignee = assignee
+        note = _("Reassigned from %(old)s to %(new)s by %(actor)s on %(date)s.") % {
+            "old": previous or "—", "new": assignee, "actor": actor, "date": timezone.localdate().isoformat()}
+        task.notes = f"{task.notes}\n{note}".strip()
+        task.save(update_fields=["assignee", "notes"])
+    return task
+
+
+def task_cancel(*, task: Task, actor: Any) -> Task:
+    if task.status == TaskStatus.OPEN:
+        task.status = TaskStatus.CANCELLED
+        task.done_at = timezone.now()
+        task.done_by = actor
+        task.save(update_fields=["status", "done_at", "done_by"])
+    return task
+
+
+# --- calendar feed ------------------------------------------------------------------------------------------------
+
+
+def calendar_feed_issue(*, user: Any) -> Any:
+    """Revoke the user's current feed URL (if any) and issue a new secret token."""
+    import secrets
+
+    from concierge.worklist.models import CalendarFeed
+
+    with transaction.atomic():
+        CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        return CalendarFeed.objects.create(user=user, token=secrets.token_urlsafe(32))
+
+
+def calendar_feed_revoke(*, user: Any) -> int:
+    from concierge.worklist.models import CalendarFeed
+
+    return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -1,6 +1,7 @@
 """API tokens: exchange a username and password for a token (DRF authtoken)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -11,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
+from concierge.accounts.two_factor import has_confirmed_device, needs_two_factor, verify_code
 from concierge.api.base import ConciergeApi
 from concierge.api.services import api_token_issue
 
@@ -18,6 +20,8 @@ from concierge.api.services import api_token_issue
 class TokenObtainInputSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, style={"input_type": "password"}, trim_whitespace=False)
+    otp = serializers.CharField(max_length=8, required=False, allow_blank=True,
+                                help_text=_("The 6-digit authenticator code (accounts with two-factor sign-in)."))
 
 
 class TokenOutputSerializer(serializers.Serializer):
@@ -25,6 +29,7 @@ class TokenOutputSerializer(serializers.Serializer):
 
 
 @extend_validation_errors(["invalid_credentials"], field_name="non_field_errors", methods=["post"])
+@extend_validation_errors(["two_factor_setup_required", "invalid_otp"], field_name="otp", methods=["post"])
 class TokenObtainApi(ConciergeApi):
     # No authentication: a stale session or token must not stand in for the credentials asked for.
     authentication_classes: list = []
@@ -36,10 +41,18 @@ class TokenObtainApi(ConciergeApi):
         serializer = TokenObtainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         # The auth backend refuses inactive users and, when demo logins are off, the demo accounts.
-        user = authenticate(request=request, **serializer.validated_data)
+        credentials = {k: v for k, v in serializer.validated_data.items() if k != "otp"}
+        user = authenticate(request=request._request, **credentials)  # the HttpRequest: django-axes reads it
         if user is None:
             raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [
                 serializers.ErrorDetail(_("Unable to sign in with this username and password."),
                                         code="invalid_credentials")
             ]})
+        if settings.TWO_FACTOR_REQUIRED and needs_two_factor(user):
+            if not has_confirmed_device(user):
+                raise serializers.ValidationError({"otp": [serializers.ErrorDetail(
+                    _("Set up two-factor sign-in on the web first."), code="two_factor_setup_required")]})
+            if verify_code(user, serializer.validated_data.get("otp", "")) is None:
+                raise serializers.ValidationError({"otp": [serializers.ErrorDetail(
+                    _("Enter the current 6-digit code from your authenticator app."), code="invalid_otp")]})
         return Response(TokenOutputSerializer({"token": api_token_issue(user=user).key}).data)

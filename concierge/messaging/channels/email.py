@@ -17,6 +17,11 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from concierge.messaging.channels.base import ChannelError, Envelope, Receipt
 
 
+def html_from_text(body: str) -> str:
+    """The HTML part made from the plain-text body (paragraphs, escaped)."""
+    return _html(body)
+
+
 def _html(body: str) -> str:
     paragraphs = "".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in body.split("\n\n") if p.strip())
     return f'<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">{paragraphs}</body></html>'
@@ -42,7 +47,8 @@ class EmailChannel:
             reply_to=[envelope.reply_to] if envelope.reply_to else None,
             connection=self.connection or get_connection(),
         )
-        message.attach_alternative(_html(envelope.body), "text/html")
+        # `data["html"]`: the HTML part prepared by the outbox (e.g. with campaign tracking links); else made here.
+        message.attach_alternative(envelope.data.get("html") or _html(envelope.body), "text/html")
         return message
 
     def send(self, envelope: Envelope) -> Receipt:

@@ -7,13 +7,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+# The window of the rolling sums on CustomerValue (a segment period "in the last 365 days" reads them).
+ROLLING_DAYS = 365
+
+
 class CustomerValue(models.Model):
     """A guest's value in one scope: totals, profit, RFM scores and Pareto position (rebuilt, never edited)."""
 
-    guest = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="value_scores")
+    # Derived data, rebuilt whole by swap-in: no database foreign keys (Django still cascades deletes; a constraint
+    # would cost a validation join per rebuild and lock guests against writes while it is added) and no
+    # single-column indexes on the two keys (the unique (guest, property) constraint leads with guest_id, the
+    # (property, value_rank) index with property_id; every index is one more sort per rebuild).
+    guest = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="value_scores", db_index=False,
+                              db_constraint=False)
     property = models.ForeignKey(
         "properties.Property", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
-        help_text="Empty = group-wide figures.",
+        help_text="Empty = group-wide figures.", db_index=False, db_constraint=False,
     )
     stays = models.PositiveIntegerField(_("stays"), default=0)
     room_nights = models.PositiveIntegerField(_("room nights"), default=0)
@@ -33,6 +42,13 @@ class CustomerValue(models.Model):
         _("cumulative revenue share"), max_digits=7, decimal_places=6, null=True,
         help_text="Share of the scope's revenue brought by this guest and every guest ranked above.",
     )
+    # Rolling window: the ROLLING_DAYS days up to the refresh date (arrival on or after as_of − ROLLING_DAYS and on
+    # or before as_of), i.e. a segment's "in the last 365 days" as of the refresh. Segments read these instead of
+    # summing the stays again when the refresh ran today.
+    stays_rolling = models.PositiveIntegerField(_("stays in the last 365 days"), default=0)
+    room_nights_rolling = models.PositiveIntegerField(_("room nights in the last 365 days"), default=0)
+    revenue_rolling = models.DecimalField(_("revenue in the last 365 days"), max_digits=16, decimal_places=2,
+                                          default=Decimal("0"))
     refreshed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -47,6 +63,11 @@ class CustomerValue(models.Model):
         indexes = [
             models.Index(fields=["property", "value_rank"], name="customer_value_rank"),
             models.Index(fields=["property", "rfm_cell"], name="customer_value_rfm"),
+            # Group-wide rows only, guest_id in the key for index-only scans: segment counts on the rolling sums.
+            *[models.Index(fields=[column, "guest"], condition=models.Q(property__isnull=True), name=name)
+              for column, name in (("stays_rolling", "customer_value_stays_rolling"),
+                                   ("room_nights_rolling", "customer_value_nights_rolling"),
+                                   ("revenue_rolling", "customer_value_revenue_rolling"))],
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ table (MVCC on PostgreSQL, the WAL snapshot on SQLite) until the new one is comm
 """
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concierge.analytics.models import CostRatios, CustomerValue, ValueRefresh
+from concierge.analytics.models import ROLLING_DAYS, CostRatios, CustomerValue, ValueRefresh
+from concierge.analytics.swap import swap_in
 from concierge.guests.models import Guest
 from concierge.stays.choices import PRODUCTIVE_STATUSES
 from concierge.stays.models import Stay
@@ -104,22 +106,42 @@ def _ratio_case(column: str, default: Ratios, per_property: dict[int, Ratios], p
     return " ".join(parts)
 
 
-def _base_sql(*, property_id: int | None, temp: str) -> tuple[str, list[Any]]:
+def _base_sql(*, property_id: int | None, temp: str, as_of: Any) -> tuple[str, list[Any]]:
     """The one pass over stays: productive stays of live guests summed per (guest, property) into a work table.
 
     Everything else (property scopes, group scope, scores) is derived from this table, which is a few times
-    smaller than the stays it sums."""
-    where = "g.merged_into_id IS NULL AND s.status IN (%s, %s)"
-    params: list[Any] = [str(v) for v in PRODUCTIVE_STATUSES]
+    smaller than the stays it sums. Money is summed in whole cents (BIGINT): the revenue columns have two
+    decimals, so the sums are exact, and integer sums cost a fraction of NUMERIC ones. The rolling sums cover
+    arrivals from as_of − ROLLING_DAYS to as_of (both included), the same days as a segment period "in the last
+    ROLLING_DAYS days" on the refresh date."""
+    start = as_of - dt.timedelta(days=ROLLING_DAYS)
+
+    def cents(money: str) -> str:
+        if connection.vendor == "postgresql":
+            return f"CAST(({money}) * 100 AS BIGINT)"  # NUMERIC with two decimals: the cast is exact
+        return f"CAST(ROUND(({money}) * 100) AS INTEGER)"  # SQLite stores decimals as floating point
+
+    day = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"  # SQLite: ISO text compares as dates
+    rolling = f"s.arrival >= {day} AND s.arrival <= {day}"
+    params: list[Any] = [start.isoformat(), as_of.isoformat()] * 3
+    # Merged tombstones left out by an anti-join on the (few) merged guests, not a join of every stay to its guest.
+    where = (f"s.guest_id IS NOT NULL AND s.status IN (%s, %s) AND NOT EXISTS (SELECT 1 FROM"
+             f" {Guest._meta.db_table} g WHERE g.id = s.guest_id AND g.merged_into_id IS NOT NULL)")
+    params += [str(v) for v in PRODUCTIVE_STATUSES]
     if property_id is not None:
         where += " AND s.property_id = %s"
         params.append(property_id)
     sql = f"""
         CREATE {temp} TABLE {_BASE} AS
         SELECT s.guest_id AS guest_id, s.property_id AS property_id, COUNT(*) AS n_stays,
-               SUM(s.room_nights) AS nights, SUM(s.room_revenue) AS room, SUM(s.fnb_revenue) AS fnb,
-               SUM(s.other_revenue) AS oth, MIN(s.arrival) AS first_on, MAX(s.arrival) AS last_on
-        FROM {Stay._meta.db_table} s JOIN {Guest._meta.db_table} g ON g.id = s.guest_id
+               SUM(s.room_nights) AS nights, SUM({cents("s.room_revenue")}) AS room,
+               SUM({cents("s.fnb_revenue")}) AS fnb, SUM({cents("s.other_revenue")}) AS oth,
+               MIN(s.arrival) AS first_on, MAX(s.arrival) AS last_on,
+               SUM(CASE WHEN {rolling} THEN 1 ELSE 0 END) AS n_roll,
+               SUM(CASE WHEN {rolling} THEN s.room_nights ELSE 0 END) AS nights_roll,
+               SUM(CASE WHEN {rolling} THEN {cents("s.room_revenue + s.fnb_revenue + s.other_revenue")} ELSE 0 END)
+                   AS revenue_roll
+        FROM {Stay._meta.db_table} s
         WHERE {where}
         GROUP BY s.guest_id, s.property_id
     """
@@ -134,15 +156,18 @@ def _rows_sql(*, properties: bool, group: bool, temp: str) -> tuple[str, list[An
     default, overrides = effective_cost_ratios()
     params: list[Any] = []
     ratio = {name: _ratio_case(name, default, overrides, params) for name in REVENUE_TYPES}
-    profit = (f"b.room * (1 - {ratio['room']}) + b.fnb * (1 - {ratio['fnb']})"
-              f" + b.oth * (1 - {ratio['other']})")
+    # Sums are in cents (see `_base_sql`); revenue stays in cents here (the sort key of the ranking), profit is
+    # converted back to currency (exact: NUMERIC arithmetic on PostgreSQL).
+    profit = (f"(b.room * (1 - {ratio['room']}) + b.fnb * (1 - {ratio['fnb']})"
+              f" + b.oth * (1 - {ratio['other']})) / 100.0")
     parts = []
     if properties:
         parts.append(f"""
             SELECT b.guest_id AS guest_id, b.property_id AS property_id, b.property_id AS scope,
                    b.n_stays AS n_stays, b.nights AS nights, b.room AS room, b.fnb + b.oth AS other,
                    b.room + b.fnb + b.oth AS revenue, {profit} AS profit, b.first_on AS first_on,
-                   b.last_on AS last_on
+                   b.last_on AS last_on, b.n_roll AS n_roll, b.nights_roll AS nights_roll,
+                   b.revenue_roll AS revenue_roll
             FROM {_BASE} b""")
     if group:
         group_params: list[Any] = []
@@ -150,14 +175,14 @@ def _rows_sql(*, properties: bool, group: bool, temp: str) -> tuple[str, list[An
         group_profit = (f"b.room * (1 - {group_ratio['room']}) + b.fnb * (1 - {group_ratio['fnb']})"
                         f" + b.oth * (1 - {group_ratio['other']})")
         if overrides:
-            profit_sum = f"SUM({group_profit})"
+            profit_sum = f"SUM({group_profit}) / 100.0"
         else:  # one set of ratios: apply them to the three sums
-            profit_sum = (f"SUM(b.room) * (1 - {group_ratio['room']}) + SUM(b.fnb) * (1 - {group_ratio['fnb']})"
-                          f" + SUM(b.oth) * (1 - {group_ratio['other']})")
+            profit_sum = (f"(SUM(b.room) * (1 - {group_ratio['room']}) + SUM(b.fnb) * (1 - {group_ratio['fnb']})"
+                          f" + SUM(b.oth) * (1 - {group_ratio['other']})) / 100.0")
         parts.append(f"""
             SELECT b.guest_id, CAST(NULL AS BIGINT), 0, SUM(b.n_stays), SUM(b.nights), SUM(b.room),
                    SUM(b.fnb) + SUM(b.oth), SUM(b.room) + SUM(b.fnb) + SUM(b.oth), {profit_sum},
-                   MIN(b.first_on), MAX(b.last_on)
+                   MIN(b.first_on), MAX(b.last_on), SUM(b.n_roll), SUM(b.nights_roll), SUM(b.revenue_roll)
             FROM {_BASE} b
             GROUP BY b.guest_id""")
         params.extend(group_params)
@@ -198,8 +223,9 @@ def _insert_sql(*, as_of: Any, now: Any, into: str | None = None) -> tuple[str, 
             SELECT scope, last_on,
                    CAST(SUM(c) OVER (PARTITION BY scope ORDER BY last_on
                                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - c + 1 AS BIGINT) AS rk,
-                   CAST(SUM(c) OVER (PARTITION BY scope) AS BIGINT) AS n
-            FROM (SELECT scope, last_on, COUNT(*) AS c FROM {_ROWS} GROUP BY scope, last_on) x
+                   CAST(SUM(c) OVER (PARTITION BY scope) AS BIGINT) AS n,
+                   SUM(rev) OVER (PARTITION BY scope) AS scope_total
+            FROM (SELECT scope, last_on, COUNT(*) AS c, SUM(revenue) AS rev FROM {_ROWS} GROUP BY scope, last_on) x
         ), f_hist AS {materialized}(
             SELECT scope, n_stays,
                    CAST(SUM(c) OVER (PARTITION BY scope ORDER BY n_stays
@@ -207,15 +233,15 @@ def _insert_sql(*, as_of: Any, now: Any, into: str | None = None) -> tuple[str, 
             FROM (SELECT scope, n_stays, COUNT(*) AS c FROM {_ROWS} GROUP BY scope, n_stays) x
         ), ranked AS {materialized}(
             SELECT v.*,
-                   ROW_NUMBER() OVER (PARTITION BY v.scope ORDER BY v.revenue DESC, v.guest_id) AS rnk,
-                   SUM(v.revenue) OVER (PARTITION BY v.scope ORDER BY v.revenue DESC, v.guest_id
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum,
+                   ROW_NUMBER() OVER wr AS rnk, SUM(v.revenue) OVER wr AS cum,
                    COUNT(*) OVER (PARTITION BY v.scope ORDER BY v.revenue DESC
-                                  RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS at_or_above,
-                   SUM(v.revenue) OVER (PARTITION BY v.scope) AS scope_total
+                                  RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS at_or_above
             FROM {_ROWS} v
+            WINDOW wr AS (PARTITION BY v.scope ORDER BY v.revenue DESC, v.guest_id
+                          ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
         ), scored AS (
-            SELECT w.*, rh.n AS n, rh.rk AS r_rank, fh.rk AS f_rank, rh.n + 1 - w.at_or_above AS m_rank
+            SELECT w.*, rh.n AS n, rh.scope_total AS scope_total, rh.rk AS r_rank, fh.rk AS f_rank,
+                   rh.n + 1 - w.at_or_above AS m_rank
             FROM ranked w
             {join} r_hist rh ON rh.scope = w.scope AND rh.last_on = w.last_on
             {join} f_hist fh ON fh.scope = w.scope AND fh.n_stays = w.n_stays
@@ -226,62 +252,15 @@ def _insert_sql(*, as_of: Any, now: Any, into: str | None = None) -> tuple[str, 
         INSERT INTO {into or CustomerValue._meta.db_table} (
             guest_id, property_id, stays, room_nights, room_revenue, other_revenue, total_revenue, profit,
             first_stay_on, last_stay_on, recency_days, r_score, f_score, m_score, rfm_cell, value_rank,
-            cumulative_share, refreshed_at)
-        SELECT t.guest_id, t.property_id, t.n_stays, t.nights, ROUND(t.room, 2), ROUND(t.other, 2),
-               ROUND(t.revenue, 2), ROUND(t.profit, 2), t.first_on, t.last_on, {recency}, t.r, t.f, t.m,
+            cumulative_share, stays_rolling, room_nights_rolling, revenue_rolling, refreshed_at)
+        SELECT t.guest_id, t.property_id, t.n_stays, t.nights, ROUND(t.room / 100.0, 2), ROUND(t.other / 100.0, 2),
+               ROUND(t.revenue / 100.0, 2), ROUND(t.profit, 2), t.first_on, t.last_on, {recency}, t.r, t.f, t.m,
                CAST(t.r AS TEXT) || CAST(t.f AS TEXT) || CAST(t.m AS TEXT), t.rnk,
-               CASE WHEN t.scope_total > 0 THEN ROUND(t.cum * 1.0 / t.scope_total, 6) END, %s
+               CASE WHEN t.scope_total > 0 THEN ROUND(t.cum * 1.0 / t.scope_total, 6) END, t.n_roll,
+               t.nights_roll, ROUND(t.revenue_roll / 100.0, 2), %s
         FROM t
     """
     return sql, [as_of.isoformat(), now]
-
-
-_STAGING = "analytics_customervalue_next"
-
-
-def _swap_in(cursor: Any, table: str, *, as_of: Any, now: Any) -> None:
-    """PostgreSQL, full rebuild: fill a staging copy of `table`, give it the same indexes and constraints
-    (built in bulk: one sort per index, one anti-join per foreign key instead of a deferred check per row), then
-    drop the old table and rename the new one with the old names, in the caller's transaction.
-
-    The exclusive lock that blocks readers is taken only by the DROP, at the very end: until the commit they
-    read the previous table."""
-    cursor.execute(f"DROP TABLE IF EXISTS {_STAGING}")
-    # Same columns, defaults, NOT NULL and CHECK constraints (same names) and an identity of its own.
-    cursor.execute(f"CREATE TABLE {_STAGING} (LIKE {table} INCLUDING DEFAULTS INCLUDING CONSTRAINTS"
-                   f" INCLUDING IDENTITY)")
-    sql, params = _insert_sql(as_of=as_of, now=now, into=_STAGING)
-    cursor.execute(sql, params)
-    cursor.execute(
-        "SELECT conname, contype, pg_get_constraintdef(oid), conindid::regclass::text FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype DESC, conname", [table])
-    constraints = cursor.fetchall()
-    constraint_indexes = {index for _, kind, _, index in constraints if kind in ("p", "u")}
-    cursor.execute("SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
-                   " JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s::regclass ORDER BY c.relname",
-                   [table])
-    indexes = [(name, definition) for name, definition in cursor.fetchall() if name not in constraint_indexes]
-    renames: list[str] = []
-    for number, (name, definition) in enumerate(indexes):
-        temporary = f"{_STAGING}_i{number}"
-        head, _, rest = definition.partition(f" INDEX {name} ON ")
-        rest = rest.replace(f"public.{table} ", f"public.{_STAGING} ", 1).replace(f"{table} ", f"{_STAGING} ", 1)
-        cursor.execute(f"{head} INDEX {temporary} ON {rest}")
-        renames.append(f'ALTER INDEX {temporary} RENAME TO "{name}"')
-    for number, (name, kind, definition, _index) in enumerate(constraints):
-        temporary = f"{_STAGING}_c{number}"
-        if kind == "f":
-            # Added unchecked, then validated by one join (no row locks on the referenced table).
-            cursor.execute(f"ALTER TABLE {_STAGING} ADD CONSTRAINT {temporary} {definition} NOT VALID")
-            cursor.execute(f"ALTER TABLE {_STAGING} VALIDATE CONSTRAINT {temporary}")
-        else:
-            cursor.execute(f"ALTER TABLE {_STAGING} ADD CONSTRAINT {temporary} {definition}")
-        renames.append(f'ALTER TABLE {table} RENAME CONSTRAINT {temporary} TO "{name}"')
-    cursor.execute(f"ANALYZE {_STAGING}")
-    cursor.execute(f"DROP TABLE {table}")
-    cursor.execute(f"ALTER TABLE {_STAGING} RENAME TO {table}")
-    for statement in renames:
-        cursor.execute(statement)
 
 
 def refresh_customer_value(
@@ -306,7 +285,7 @@ def refresh_customer_value(
     with transaction.atomic(), connection.cursor() as cursor:
         if postgres:
             # Room for the hash aggregate and the sort behind the windows, for this transaction only.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL work_mem = '768MB'")
             # JIT compiling these one-off statements costs more than it saves.
             cursor.execute("SET LOCAL jit = off")
             # The scored rows meet the two small rank histograms by hash join; a merge join on the scope alone
@@ -314,7 +293,7 @@ def refresh_customer_value(
             cursor.execute("SET LOCAL enable_mergejoin = off")
         for name in (_ROWS, _BASE):  # left over by an earlier failure on this connection (SQLite)
             cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        sql, params = _base_sql(property_id=property_id, temp=temp)
+        sql, params = _base_sql(property_id=property_id, temp=temp, as_of=as_of)
         if postgres:
             sql = sql.replace(f"TABLE {_BASE} AS", f"TABLE {_BASE} ON COMMIT DROP AS", 1)
         cursor.execute(sql, params)
@@ -329,7 +308,8 @@ def refresh_customer_value(
         if postgres and property_id is None and all_scopes:
             # A full rebuild writes every row: build a new table without indexes or foreign keys, index and
             # check it in bulk, then swap it in (readers wait only for the swap itself, not for the build).
-            _swap_in(cursor, table, as_of=as_of, now=now)
+            sql, params = _insert_sql(as_of=as_of, now=now, into="{staging}")
+            swap_in(cursor, table, lambda staging: cursor.execute(sql.replace("{staging}", staging), params))
         else:
             if property_id is not None:
                 cursor.execute(f"DELETE FROM {table} WHERE property_id = %s", [property_id])

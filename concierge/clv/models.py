@@ -64,11 +64,17 @@ class ClvFit(models.Model):
 class GuestClv(models.Model):
     """What the latest fit says about one guest in one scope (empty property = group-wide)."""
 
-    guest = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="clv_scores")
+    # Derived data, rewritten per scope (by swap-in when large): no database foreign keys (Django still cascades
+    # deletes; a constraint costs a deferred check per row or a validation join per rewrite, and locks guests
+    # against writes while it is added) and no single-column indexes on guest / property (the unique
+    # (guest, property) constraint leads with guest_id, the (property, -clv) index with property_id).
+    guest = models.ForeignKey("guests.Guest", on_delete=models.CASCADE, related_name="clv_scores", db_index=False,
+                              db_constraint=False)
     property = models.ForeignKey(
-        "properties.Property", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "properties.Property", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False,
+        db_constraint=False,
     )
-    fit = models.ForeignKey(ClvFit, null=True, on_delete=models.SET_NULL, related_name="scores")
+    fit = models.ForeignKey(ClvFit, null=True, on_delete=models.SET_NULL, related_name="scores", db_constraint=False)
     frequency = models.PositiveIntegerField(default=0)
     recency = models.FloatField(default=0)
     age = models.FloatField(default=0, help_text="T: time since first stay, in the fit's time unit.")

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from concierge.clv.estimators import TIME_UNITS
 from concierge.clv.models import ChurnRisk, ClvFit, GuestClv
@@ -61,10 +61,12 @@ def customer_summary(*, property: Any = None, calibration_end: dt.date, time_uni
 
     if time_unit not in TIME_UNITS:
         raise ValueError(f"time_unit must be one of {sorted(TIME_UNITS)}")
-    stays = Stay.objects.filter(
-        status__in=PRODUCTIVE_STATUSES, guest__isnull=False, guest__merged_into__isnull=True,
-        arrival__lte=calibration_end,
-    )
+    from concierge.guests.models import Guest
+
+    # Merged tombstones left out by an anti-join on the (few) merged guests rather than a join of every stay.
+    merged = Guest.objects.filter(pk=OuterRef("guest_id"), merged_into__isnull=False)
+    stays = Stay.objects.filter(status__in=PRODUCTIVE_STATUSES, guest__isnull=False, arrival__lte=calibration_end)
+    stays = stays.filter(~Exists(merged))
     if property is not None:
         stays = stays.filter(property=property)
     # Inner query (ORM): one row per guest and stay day with the day's revenue.
@@ -129,7 +131,9 @@ def customer_summary(*, property: Any = None, calibration_end: dt.date, time_uni
 def _copy_out(cursor: Any, sql: str, params: list[Any]) -> np.ndarray:
     """Run `sql` as COPY … TO STDOUT and parse the all-numeric text in C (np.fromstring): a million result rows
     as Python tuples would cost more than the query's last stage."""
-    with cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+    # The psycopg cursor itself: Django's debug wrapper (DEBUG, CaptureQueriesContext) takes no COPY parameters.
+    raw = getattr(cursor, "cursor", cursor)
+    with raw.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
         text = b"".join(bytes(block) for block in copy).decode()
     if not text:
         return np.empty((0, 6))

@@ -192,17 +192,31 @@ def _predict(fit: ClvFit, bg: estimators.BgNbdParams, gg: estimators.GammaGammaP
 
 
 def _lock_scope(property: Any) -> None:
-    """Serialise writers of one scope on PostgreSQL (SQLite's IMMEDIATE transactions already do)."""
+    """Serialise score writers on PostgreSQL (SQLite's IMMEDIATE transactions already do).
+
+    One lock for every scope, not one per scope: a large scope is written by swapping in a new table (see
+    `_write_scores`), and a writer of another scope must neither write to the table being replaced nor hold a read
+    lock on it that the swap's DROP would wait for."""
     if connection.vendor == "postgresql":
-        key = zlib.crc32(f"clv-scope-{property.pk if property else 0}".encode())
+        key = zlib.crc32(b"clv-scores")
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 def _previous_p_alive(property: Any, guest_ids: np.ndarray) -> np.ndarray:
     """The scope's current p_alive per guest (NaN for guests without a row), aligned with sorted `guest_ids`."""
-    rows = GuestClv.objects.filter(property=property).order_by("guest_id").values_list("guest_id", "p_alive")
-    old = np.array(list(rows), dtype=np.float64).reshape(-1, 2)
+    if connection.vendor == "postgresql":
+        # A million (guest, p_alive) pairs: COPY text parsed by numpy in C instead of a million Python tuples.
+        scope = "property_id IS NULL" if property is None else "property_id = %s"
+        sql = f"SELECT guest_id, p_alive FROM {GuestClv._meta.db_table} WHERE {scope} ORDER BY guest_id"
+        with connection.cursor() as cursor:
+            raw = getattr(cursor, "cursor", cursor)  # Django's debug wrapper takes no COPY parameters
+            with raw.copy(f"COPY ({sql}) TO STDOUT", [] if property is None else [property.pk]) as copy:
+                text = b"".join(bytes(block) for block in copy).decode()
+        old = np.fromstring(text, dtype=np.float64, sep=" ").reshape(-1, 2) if text else np.empty((0, 2))
+    else:
+        rows = GuestClv.objects.filter(property=property).order_by("guest_id").values_list("guest_id", "p_alive")
+        old = np.array(list(rows), dtype=np.float64).reshape(-1, 2)
     result = np.full(len(guest_ids), np.nan)
     if len(old):
         old_ids = old[:, 0].astype(np.int64)
@@ -291,7 +305,7 @@ def _reason_lookups(guest_ids: np.ndarray, *, property: Any, calibration_end: dt
         note_words |= Q(notes__icontains=word)
     tags = Q()
     for tag in COMPETITOR_TAGS:
-        tags |= Q(tags__name__iexact=tag)
+        tags |= Q(tag__name__iexact=tag)  # on the guest–tag link table
     for chunk in _chunks(guest_ids):
         cases = Case.objects.filter(guest_id__in=chunk, case_type=CaseType.COMPLAINT, status__in=OPEN_STATUSES)
         surveys = Response.objects.filter(guest_id__in=chunk, is_negative=True, submitted_at__gte=since)
@@ -304,15 +318,24 @@ def _reason_lookups(guest_ids: np.ndarray, *, property: Any, calibration_end: dt
         for row in surveys.order_by().values("guest_id").annotate(n=Count("id"), last=Max("submitted_at")):
             found[ChurnReason.LOW_SURVEY][row["guest_id"]] = {
                 "count": row["n"], "date": timezone.localdate(row["last"]).isoformat()}
-        lost = Guest.objects.filter(pk__in=chunk, company__status=CompanyStatus.LOST)
-        for guest_id, name_zh, name_en in lost.values_list("id", "company__name_zh", "company__name_en"):
-            found[ChurnReason.LOST_CONTRACT][guest_id] = {"company_zh": name_zh or name_en,
-                                                          "company_en": name_en or name_zh}
         for row in activities.order_by().values("guest_id").annotate(last=Max("occurred_at")):
             found[ChurnReason.COMPETITOR][row["guest_id"]] = {"date": timezone.localdate(row["last"]).isoformat()}
-        flagged = Guest.objects.filter(pk__in=chunk).filter(note_words | tags).values_list("id", flat=True).distinct()
-        for guest_id in flagged:
-            found[ChurnReason.COMPETITOR].setdefault(guest_id, {})
+    # Guests of lost companies, and guests with a competitor note or tag: few among all guests, so each is one query
+    # over all of them (a join from the few lost companies / matching tags, one scan of the notes) kept to the
+    # candidates here, instead of a semi-join against a candidate list that can hold a hundred thousand guests.
+    candidates = set(guest_ids.tolist())
+    lost = Guest.objects.filter(company__status=CompanyStatus.LOST)
+    for guest_id, name_zh, name_en in lost.values_list("id", "company__name_zh", "company__name_en").iterator(
+            chunk_size=10_000):
+        if guest_id in candidates:
+            found[ChurnReason.LOST_CONTRACT][guest_id] = {"company_zh": name_zh or name_en,
+                                                          "company_en": name_en or name_zh}
+    tagged = Guest.tags.through.objects.filter(tags).values_list("guest_id", flat=True)
+    noted = Guest.objects.filter(note_words).values_list("id", flat=True)
+    for flagged in (tagged, noted):
+        for guest_id in flagged.iterator(chunk_size=10_000):
+            if guest_id in candidates:
+                found[ChurnReason.COMPETITOR].setdefault(guest_id, {})
     return found
 
 
@@ -341,18 +364,44 @@ _COLUMNS = ("guest_id", "property_id", "fit_id", "frequency", "recency", "age", 
             "refreshed_at", "total_value", "last_stay_on")
 
 
+# From this many scores on, PostgreSQL rewrites the whole table by swap-in rather than DELETE + COPY into it.
+SWAP_IN_ROWS = 100_000
+
+
 def _write_scores(fit: ClvFit, summary: CustomerSummary, scores: Scores) -> None:
-    """Replace the scope's GuestClv rows: one DELETE, then COPY (PostgreSQL) or executemany (SQLite)."""
-    GuestClv.objects.filter(property=fit.property).delete()
+    """Replace the scope's GuestClv rows: one DELETE, then COPY (PostgreSQL) or executemany (SQLite).
+
+    On PostgreSQL a large scope (SWAP_IN_ROWS scores or more) is written by swap-in instead
+    (`concierge.analytics.swap`): the other scopes' rows are copied into a bare new table, the scope's scores are
+    COPYed next to them, then the indexes are built and the foreign keys validated in bulk and the new table
+    replaces the old one. Deleting and re-inserting a million rows one index entry and one deferred foreign-key
+    check at a time cost more than the model fit itself. The rows get new ids (nothing refers to them)."""
     now = timezone.now()
     table = GuestClv._meta.db_table
     columns = ", ".join(_COLUMNS)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for block in _copy_blocks(fit, summary, scores, now):
-                    copy.write(block)
+            def copy_scores(target: str) -> None:
+                with cursor.copy(f"COPY {target} ({columns}) FROM STDIN") as copy:
+                    for block in _copy_blocks(fit, summary, scores, now):
+                        copy.write(block)
+
+            if summary.customers < SWAP_IN_ROWS:
+                GuestClv.objects.filter(property=fit.property).delete()
+                copy_scores(table)
+                return
+            from concierge.analytics.swap import swap_in
+
+            def fill(staging: str) -> None:
+                others = "property_id IS NOT NULL" if fit.property_id is None else \
+                    "property_id IS NULL OR property_id <> %s"
+                cursor.execute(f"INSERT INTO {staging} ({columns}) SELECT {columns} FROM {table} WHERE {others}",
+                               [] if fit.property_id is None else [fit.property_id])
+                copy_scores(staging)
+
+            swap_in(cursor, table, fill)
             return
+        GuestClv.objects.filter(property=fit.property).delete()
         last_stay = [summary.calibration_end - dt.timedelta(days=int(d)) for d in summary.days_since_last]
         previous = [None if np.isnan(v) else float(v) for v in scores.previous_p_alive]
         rows = zip(

@@ -587,35 +587,80 @@ def _productive_stays(value: dict[str, Any]) -> QuerySet:
     return stays
 
 
-def _build_stay_aggregate(expression: Callable[[], Any]) -> Callable[[str, Any], Q]:
+def _rolling_period(value: dict[str, Any]) -> bool:
+    """Whether the period is "the last ROLLING_DAYS days" (the window of the rolling sums on CustomerValue)."""
+    from concierge.analytics.models import ROLLING_DAYS
+
+    return value.get("last_days") == ROLLING_DAYS and not value.get("from") and not value.get("to")
+
+
+def _rolling_sums_current() -> Q:
+    """SQL truth value: the latest finished group-wide customer-value refresh ran today, so its rolling sums cover
+    exactly the days (as of that refresh) that summing the stays again would. Evaluated once per statement (an
+    uncorrelated sub-select), which keeps a segment count one query."""
+    from django.db.models import DateTimeField, Subquery
+    from django.db.models.functions import Coalesce
+    from django.db.models.lookups import GreaterThanOrEqual
+
+    from concierge.analytics.models import ValueRefresh
+
+    latest = (ValueRefresh.objects.filter(property__isnull=True, finished_at__isnull=False)
+              .order_by("-finished_at").values("requested_at")[:1])
+    today_start = dt.datetime.combine(_today(), dt.time.min, tzinfo=timezone.get_current_timezone())
+    never = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)  # no refresh yet: not current (never NULL, so ~ works)
+    return Q(GreaterThanOrEqual(Coalesce(Subquery(latest), Value(never, output_field=DateTimeField())),
+                                today_start))
+
+
+def _build_stay_aggregate(expression: Callable[[], Any], rolling_column: str) -> Callable[[str, Any], Q]:
     """Stays / nights / revenue in a period compared with an amount.
 
     "At least N" (N > 0) and "exactly N" (N > 0) are `id IN (SELECT guest_id … GROUP BY guest_id HAVING …)`, a
     hash semi-join on PostgreSQL. "At most N" and "exactly 0" also hold for guests without stays, so they are the
     negation of "more than N": `NOT EXISTS` correlated on the (guest, arrival) index, an anti-join.
+
+    "In the last 365 days" reads the rolling sums the customer-value refresh keeps per guest (`rolling_column` of
+    the group-wide `CustomerValue` rows; a partial index each) when that refresh ran today: the same days and
+    stays as of the refresh, without summing a year of stays per count. Otherwise the stays are summed live.
     """
 
     def build(operator: str, value: Any) -> Q:
         amount = Decimal(str(value["amount"]))
-        per_guest = _productive_stays(value).order_by().values("guest_id").annotate(total=expression())
         if operator == "gte" and amount <= 0:
             return _all()
+        per_guest = _productive_stays(value).order_by().values("guest_id").annotate(total=expression())
+        rolling = _rolling_period(value)
+        current = _rolling_sums_current() if rolling else None
+        rows = _customer_values().order_by()
         if operator in ("gte", "eq") and amount > 0:
             lookup = "gte" if operator == "gte" else "exact"
-            return Q(pk__in=per_guest.filter(**{f"total__{lookup}": amount}).values("guest_id"))
-        more = per_guest.filter(guest_id=OuterRef("pk"), total__gt=amount).values("guest_id")
-        return ~Q(Exists(more))
+            live = per_guest.filter(**{f"total__{lookup}": amount}).values("guest_id")
+            if not rolling:
+                return Q(pk__in=live)
+            # One semi-join over both sources; the freshness test becomes a one-time filter on each branch of the
+            # UNION, so PostgreSQL runs only one of them.
+            stored = rows.filter(current, **{f"{rolling_column}__{lookup}": amount}).values("guest_id")
+            # UNION, not UNION ALL: its row estimate (the sum of both branches) lets the planner hash-join the
+            # guests, where a UNION ALL gets a default 200 distinct values and a nested loop over 100,000s of rows.
+            return Q(pk__in=stored.union(live.filter(~current)))
+        live_more = Exists(per_guest.filter(guest_id=OuterRef("pk"), total__gt=amount).values("guest_id"))
+        if not rolling:
+            return ~Q(live_more)
+        stored_more = Exists(rows.filter(guest_id=OuterRef("pk"), **{f"{rolling_column}__gt": amount}))
+        # Correlated probes, each behind the one-time freshness test, so only one of them runs per guest.
+        return (current & ~Q(stored_more)) | (~current & ~Q(live_more))
 
     return build
 
 
 _register(FieldSpec("stays", pgettext_lazy("count", "Stays"), STAYS, ("gte", "lte", "eq"), AMOUNT_PERIOD,
-                    _build_stay_aggregate(lambda: Count("id")),
+                    _build_stay_aggregate(lambda: Count("id"), "stays_rolling"),
                     help=_("Stays in house or checked out, by arrival date. Empty period: all time.")))
 _register(FieldSpec("nights", _("Room nights"), STAYS, ("gte", "lte", "eq"), AMOUNT_PERIOD,
-                    _build_stay_aggregate(lambda: Sum("room_nights"))))
+                    _build_stay_aggregate(lambda: Sum("room_nights"), "room_nights_rolling")))
 _register(FieldSpec("revenue", _("Revenue"), STAYS, ("gte", "lte", "eq"), AMOUNT_PERIOD,
-                    _build_stay_aggregate(lambda: Sum(F("room_revenue") + F("fnb_revenue") + F("other_revenue"))),
+                    _build_stay_aggregate(lambda: Sum(F("room_revenue") + F("fnb_revenue") + F("other_revenue")),
+                                          "revenue_rolling"),
                     help=_("Room, F&B and other revenue of the stays.")))
 
 

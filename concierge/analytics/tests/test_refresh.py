@@ -138,3 +138,33 @@ def test_the_task_refreshes_every_scope(ten_guests, property_a):
     result = refresh_task.apply().get()
     assert result["group_rows"] == 10 and result["property_rows"] == 10
     assert CustomerValue.objects.count() == 20
+
+
+def test_rolling_sums_cover_the_365_days_up_to_the_refresh(property_a, property_b):
+    guest = make_guest("滚动")
+    make_stay(guest, property_a, days_ago=0, nights=2, room="1000.10", fnb="20.05", other="0.01")
+    make_stay(guest, property_b, days_ago=365, nights=1, room="300")  # first day of the window: in
+    make_stay(guest, property_a, days_ago=366, nights=4, room="5000")  # one day before it: out
+    make_stay(guest, property_a, days_ago=10, nights=9, room="999", status="cancelled")  # not productive
+
+    services.refresh_customer_value()
+
+    group = CustomerValue.objects.get(guest=guest, property__isnull=True)
+    assert (group.stays_rolling, group.room_nights_rolling, group.revenue_rolling) == (2, 3, Decimal("1320.16"))
+    assert (group.stays, group.total_revenue, group.room_revenue) == (3, Decimal("6320.16"), Decimal("6300.10"))
+    at_a = CustomerValue.objects.get(guest=guest, property=property_a)
+    assert (at_a.stays_rolling, at_a.room_nights_rolling, at_a.revenue_rolling) == (1, 2, Decimal("1020.16"))
+    assert at_a.other_revenue == Decimal("20.06") and at_a.total_revenue == Decimal("6020.16")
+
+
+def test_a_full_rebuild_keeps_the_tables_indexes_and_constraints(ten_guests, property_a):
+    from django.db import connection
+
+    services.refresh_customer_value()
+    services.refresh_customer_value()  # swapped in twice on PostgreSQL: names survive each swap
+
+    indexes = {name for name, *_ in connection.introspection.get_constraints(
+        connection.cursor(), CustomerValue._meta.db_table).items()}
+    assert {"customer_value_guest_property", "customer_value_guest_group", "customer_value_rank",
+            "customer_value_rfm", "customer_value_revenue_rolling"} <= indexes
+    assert CustomerValue.objects.filter(property__isnull=True).count() == 10

@@ -168,3 +168,29 @@ def test_reasons_with_backslashes_and_tabs_survive_the_write(people, property_a,
     fit_scope(calibration_end=today)
     reason = next(r for r in _score(vip).churn_reasons if r["code"] == ChurnReason.LOST_CONTRACT)
     assert reason["company_en"] == "Back\\slash\tCo"
+
+
+def test_a_large_scope_is_written_by_swap_in_keeping_the_other_scopes(people, property_a, today, monkeypatch):
+    """From SWAP_IN_ROWS scores on, PostgreSQL rebuilds the table (other scopes copied, this scope COPYed, indexes
+    built, renamed in); the rows must be exactly what the DELETE + COPY path writes (SQLite always takes that path)."""
+    from django.db import connection
+
+    from concierge.clv import services
+
+    fit_scope(property=property_a, calibration_end=today)
+    property_rows = sorted(GuestClv.objects.filter(property=property_a).values_list("guest_id", "p_alive", "clv"))
+    monkeypatch.setattr(services, "SWAP_IN_ROWS", 0)
+
+    first = fit_scope(calibration_end=today - dt.timedelta(days=60))
+    second = fit_scope(calibration_end=today)
+
+    assert sorted(GuestClv.objects.filter(property=property_a).values_list("guest_id", "p_alive", "clv")) \
+        == property_rows
+    group = GuestClv.objects.filter(property__isnull=True)
+    assert group.count() == second.customers and set(group.values_list("fit_id", flat=True)) == {second.pk}
+    assert first.customers and group.filter(previous_p_alive__isnull=False).count() == first.customers
+    if connection.vendor == "postgresql":  # the swapped-in table kept its indexes and constraints under their names
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'clv_guestclv'")
+            names = {row[0] for row in cursor.fetchall()}
+        assert {"guest_clv_risk", "guest_clv_value", "guest_clv_guest_property", "guest_clv_guest_group"} <= names

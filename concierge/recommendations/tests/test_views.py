@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from concierge.core.choices import AuditAction
+from concierge.core.models import AuditEvent
 from concierge.recommendations.tests.factories import product, stays_with
 
 pytestmark = pytest.mark.django_db
@@ -56,10 +58,25 @@ def test_csv_lists_the_filtered_rules(client, marketing, food_rules) -> None:
     response = client.get(reverse("recommendations:rules_csv"), {"product": product("sfw").pk, "side": "a"})
     lines = b"".join(response.streaming_content).decode().splitlines()
 
-    assert response["Content-Type"] == "text/csv"
-    assert lines[0].startswith("antecedent,consequent")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert lines[0].startswith("\ufeffantecedent,consequent")  # BOM so Excel reads UTF-8
+    assert AuditEvent.objects.filter(actor=marketing, action=AuditAction.EXPORT,
+                                     field="recommendations.product_rules").count() == 1
     assert len(lines) == 1 + 5  # sfw → tfw, sfw → spa, sfw → tfw + spa, sfw + tfw → spa, sfw + spa → tfw
     assert all(line.startswith("Singapore food week") for line in lines[1:])
+
+
+def test_csv_cells_that_look_like_formulas_are_neutralised(client, marketing, food_rules) -> None:
+    from concierge.stays.models import Product
+
+    Product.objects.filter(code="sfw").update(name_en="=HYPERLINK(1)")
+    client.force_login(marketing)
+
+    response = client.get(reverse("recommendations:rules_csv"), {"product": product("sfw").pk, "side": "a"})
+    lines = b"".join(response.streaming_content).decode().splitlines()
+
+    assert len(lines) == 1 + 5
+    assert all(line.startswith("'=HYPERLINK(1)") for line in lines[1:])
 
 
 def test_the_product_page_says_who_took_it_also_took(client, marketing, food_rules) -> None:

@@ -222,3 +222,47 @@ def test_validation_lists_every_bad_condition_at_once():
 def test_a_definition_that_is_not_an_object_is_refused():
     with pytest.raises(ValidationError):
         clean_definition(["region"])
+
+
+# Stays / nights / revenue "in the last 365 days" read the rolling sums of the customer-value refresh when it ran
+# today; the answer must be the one summing the stays gives.
+ROLLING_CASES = [
+    (field, operator, amount)
+    for field, amounts in (("stays", (0, 1, 2)), ("nights", (0, 1, 3, 6)), ("revenue", ("0", "100", "1200.5")))
+    for operator in ("gte", "lte", "eq")
+    for amount in amounts
+]
+
+
+def test_rolling_sums_give_the_same_members_as_summing_the_stays(cast, sales_a):
+    from concierge.analytics.services import refresh_customer_value
+
+    def members(field: str, operator: str, amount) -> set[str]:
+        definition = {"op": "and", "items": [{"field": field, "operator": operator,
+                                              "value": {"amount": amount, "last_days": 365}}]}
+        return _names(cast, segment_queryset(definition, sales_a))
+
+    live = {case: members(*case) for case in ROLLING_CASES}
+    assert any(live.values()) and not all(live.values())  # the cases tell guests apart
+    refresh_customer_value()
+    assert {case: members(*case) for case in ROLLING_CASES} == live
+
+
+def test_rolling_sums_are_read_as_of_todays_refresh(cast, sales_a, property_a):
+    from concierge.analytics.services import refresh_customer_value
+    from concierge.segments.tests.factories import make_stay
+
+    definition = {"op": "and", "items": [{"field": "stays", "operator": "gte",
+                                          "value": {"amount": 1, "last_days": 365}}]}
+    other_period = {"op": "and", "items": [{"field": "stays", "operator": "gte",
+                                            "value": {"amount": 1, "last_days": 364}}]}
+    refresh_customer_value()
+    before = _names(cast, segment_queryset(definition, sales_a))
+    assert "three" not in before
+    make_stay(cast.three, property_a, TODAY - dt.timedelta(days=3), nights=2)
+
+    # Until the next refresh the 365-day period answers as of this morning's refresh; other periods sum live.
+    assert _names(cast, segment_queryset(definition, sales_a)) == before
+    assert "three" in _names(cast, segment_queryset(other_period, sales_a))
+    refresh_customer_value()
+    assert _names(cast, segment_queryset(definition, sales_a)) == before | {"three"}

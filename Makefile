@@ -71,6 +71,13 @@ run: venv messages
 	$(VENV_PY) manage.py seed_demo --if-empty --guests 2000
 	$(VENV_PY) manage.py seed_surveys
 	$(VENV_PY) manage.py seed_loyalty
+	$(VENV_PY) manage.py seed_campaigns
+	$(VENV_PY) manage.py seed_journeys
+	$(VENV_PY) manage.py seed_attribution
+	$(VENV_PY) manage.py seed_sales
+	$(VENV_PY) manage.py seed_contracts
+	$(VENV_PY) manage.py seed_pipeline
+	$(VENV_PY) manage.py seed_tours
 	$(VENV_PY) manage.py refresh_insights --if-empty
 	exec $(VENV_PY) scripts/run_dev.py
 

@@ -103,12 +103,15 @@ def _stays(campaign: Campaign, prop: Property, *, share: float, seed: int) -> in
                 ref = f"{card_id}-{k}"
                 arrival = SHOW_DAY + dt.timedelta(days=rng.randint(10, 650))
                 nights = rng.choice((1, 2, 2, 3, 4))
+                # Every random draw happens whether or not the stay is created, so a second run walks the same
+                # sequence and finds every stay it made before (idempotent).
+                adr = Decimal(rng.randrange(700, 1900, 50))
+                fnb = Decimal(rng.randrange(0, 1200, 20))
                 if ref in done or arrival + dt.timedelta(days=nights) >= today:
                     continue
-                adr = Decimal(rng.randrange(700, 1900, 50))
                 stay_create(actor=None, guest=guests[guest_id], property=prop, arrival=arrival,
                             departure=arrival + dt.timedelta(days=nights), adr=adr, room_revenue=adr * nights,
-                            fnb_revenue=Decimal(rng.randrange(0, 1200, 20)), status="checked_out",
+                            fnb_revenue=fnb, status="checked_out",
                             market_segment="corporate", source=STAY_SOURCE, external_ref=ref, log=False)
                 created += 1
     return created

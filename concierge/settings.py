@@ -185,7 +185,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username before the password is checked
+    "concierge.accounts.backends.LockoutBackend",  # django-axes, first: a locked-out username is refused early
     "concierge.accounts.backends.ConciergeModelBackend",
 ]
 # Failed-login lockout (django-axes): 5 failures for one username from one address lock it for 15 minutes.

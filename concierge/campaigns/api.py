@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from concierge.api.base import ConciergeApi
 from concierge.api.errors import ErrorResponse409Serializer
+from concierge.api.fields import TextChoicesField
 from concierge.campaigns import selectors, services
 from concierge.campaigns.models import Campaign, CampaignKind, CampaignStatus
 from concierge.campaigns.permissions import can_manage_campaigns, can_view_campaigns
@@ -69,8 +70,8 @@ class CampaignOutputSerializer(serializers.Serializer):
 class CampaignInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
-    kind = serializers.ChoiceField(choices=CampaignKind.choices, required=False)
-    channel = serializers.ChoiceField(choices=[("", "-"), *Channel.choices], required=False, allow_blank=True)
+    kind = TextChoicesField(CampaignKind, required=False)
+    channel = TextChoicesField(Channel, required=False, allow_blank=True)
     property = serializers.IntegerField(required=False, allow_null=True, help_text=_("Empty: group-wide."))
     segment = serializers.IntegerField(required=False, allow_null=True)
     scheduled_at = serializers.DateTimeField(required=False, allow_null=True)

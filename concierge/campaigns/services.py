@@ -503,6 +503,34 @@ def on_message_delivery(message: Any, status: str, error_code: str) -> None:
         _touch(message, TouchKind.BOUNCED, detail=(message.recipient or "")[:300])
 
 
+def on_messages_sent(messages: list[Any]) -> None:
+    """messaging hook, batch form of `on_message_delivery` for sent rows (the outbox calls it once per chunk):
+    `sent` + `delivered` touches for the campaign messages, with one variant look-up per campaign and template."""
+    ours = [m for m in messages if m.source == SOURCE and m.source_id and m.guest_id is not None]
+    if not ours:
+        return
+    campaign_ids = {m.source_id for m in ours}
+    existing = set(Campaign.objects.filter(pk__in=campaign_ids).values_list("pk", flat=True))
+    variants: dict[tuple[int, int | None], int] = {}
+    for pk, campaign_id, template_id in (CampaignVariant.objects.filter(campaign_id__in=campaign_ids)
+                                         .order_by("pk").values_list("pk", "campaign_id", "template_id")):
+        variants.setdefault((campaign_id, template_id), pk)
+    touches = []
+    for message in ours:
+        variant_id = variants.get((message.source_id, message.template_id))
+        if variant_id is None and message.source_id not in existing:
+            continue
+        when = getattr(message, "sent_at", None) or timezone.now()
+        touches.extend(
+            CampaignTouch(campaign_id=message.source_id, variant_id=variant_id, guest_id=message.guest_id, kind=kind,
+                          occurred_at=when, message_id=message.pk, dedupe_key=f"m:{message.pk}:{kind}")
+            for kind in (TouchKind.SENT, TouchKind.DELIVERED))
+    CampaignTouch.objects.bulk_create(touches, batch_size=1000, ignore_conflicts=True)
+
+
+on_message_delivery.for_batch = on_messages_sent  # type: ignore[attr-defined]
+
+
 def on_unsubscribe(guest: Any, channel: str, message: Any) -> None:
     """messaging hook: the unsubscribe link of a campaign message was used."""
     if message is not None:

@@ -12,7 +12,9 @@ Evaluation (`journeys_evaluate`, every 10 minutes from Celery beat, or "run now"
    set, and points are guarded by the event row (UNIQUE(run, step)) written in the same transaction.
 
 Messages are always queued (`defer=True`): delivery, suppression at send time, quiet hours and caps are the
-messaging module's (`send_queued`, every minute). No network I/O happens while run rows are locked.
+messaging module's (`send_queued`, every minute). No network I/O happens while run rows are locked. In a batch, the
+message steps of all its runs are queued together at the end of the batch (`messages_enqueue_bulk`: one COPY on
+PostgreSQL, existing keys skipped), before the batch's events, which then point at the outbox rows holding their keys.
 """
 from __future__ import annotations
 
@@ -282,8 +284,12 @@ class _Writes:
 
     events: list[JourneyRunEvent] = field(default_factory=list)
     runs: list[JourneyRun] = field(default_factory=list)
+    # Message steps of the batch: (run, step, context, event), queued together by `_queue_messages`.
+    sends: list[tuple[JourneyRun, JourneyStep, dict[str, Any], JourneyRunEvent]] = field(default_factory=list)
 
     def flush(self, now: dt.datetime) -> None:
+        if self.sends:
+            _queue_messages(self.sends, now)
         JourneyRunEvent.objects.bulk_create(self.events, batch_size=1000, ignore_conflicts=True)
         groups: dict[tuple, list[int]] = {}
         for run in self.runs:
@@ -358,6 +364,38 @@ def _survey_url(run: JourneyRun, survey_id: int, now: dt.datetime) -> str:
     return invitation_link(invitation)
 
 
+def _queue_messages(sends: list[tuple[JourneyRun, JourneyStep, dict[str, Any], JourneyRunEvent]],
+                    now: dt.datetime) -> None:
+    """Queue the message steps of a whole batch at once: the rows `send_message(defer=True)` would create, with the
+    same idempotency keys, inserted by `messages_enqueue_bulk` (an existing key is skipped: a run processed twice
+    still has one message); then each step's event points at the outbox row that holds its key, with its status."""
+    from concierge.messaging.models import Message
+    from concierge.messaging.services import message_build, message_template, messages_enqueue_bulk
+
+    templates: dict[tuple[str, str], Any] = {}
+    keys = [_key(run, step) for run, step, _context, _event in sends]
+    existing = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    rows = []
+    for (run, step, context, _event), key in zip(sends, keys, strict=True):
+        if key in existing:
+            continue
+        code, channel = step.params["template_code"], step.params["channel"]
+        if (code, channel) not in templates:
+            templates[code, channel] = message_template(code, channel)
+        rows.append(message_build(guest=run.guest, template=templates[code, channel], idempotency_key=key,
+                                  context=context, source="journey", source_id=run.journey_id,
+                                  property=run.property, now=now))
+    if rows:
+        messages_enqueue_bulk(messages=rows)
+    saved = {key: (pk, status, reason, channel) for key, pk, status, reason, channel in Message.objects.filter(
+        idempotency_key__in=keys).values_list("idempotency_key", "pk", "status", "reason", "channel")}
+    for (_run, _step, _context, event), key in zip(sends, keys, strict=True):
+        pk, status, reason, channel = saved[key]
+        event.message_id = pk
+        event.reason = reason or ""
+        event.detail = {"status": status, "channel": channel}
+
+
 def _do_send(run: JourneyRun, step: JourneyStep, now: dt.datetime, writes: _Writes | None) -> None:
     from concierge.messaging.services import send_message
 
@@ -367,6 +405,11 @@ def _do_send(run: JourneyRun, step: JourneyStep, now: dt.datetime, writes: _Writ
     context: dict[str, Any] = {}
     if step.params.get("survey_id"):
         context["survey_url"] = _survey_url(run, step.params["survey_id"], now)
+    if writes is not None:
+        # In a batch: the message is queued with the batch's others at flush (one bulk insert), before the events.
+        event = _record(run, step, Outcome.DONE, now, writes=writes)
+        writes.sends.append((run, step, context, event))
+        return
     message = send_message(guest=run.guest, template_code=step.params["template_code"],
                            channel=step.params["channel"], idempotency_key=_key(run, step), context=context,
                            source="journey", source_id=run.journey_id, property=run.property, now=now, defer=True)

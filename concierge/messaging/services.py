@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -108,8 +108,84 @@ def month_start(*, tz: Any, now: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(local.date().replace(day=1), dt.time(0), tzinfo=tz).astimezone(dt.UTC)
 
 
+class _Facts:
+    """What suppression reads from the database, one query each (one message at a time)."""
+
+    def last_consent(self, guest_id: int, channel: str) -> Any:
+        return selectors.last_consent(guest_id=guest_id, channel=channel)
+
+    def rule(self, property_id: int | None) -> SuppressionRule:
+        return selectors.rule_for(property_id)
+
+    def marketing_sent(self, guest_id: int, since: dt.datetime, exclude_pk: int | None) -> int:
+        return selectors.marketing_sent_since(guest_id=guest_id, since=since, exclude_pk=exclude_pk)
+
+
+class _BatchFacts(_Facts):
+    """The same facts for a claimed batch, read with a few set-based queries when the batch starts.
+
+    Consent and rules are as of the start of the batch (a batch lasts seconds); the monthly counts start from the
+    database and count every message of the batch handed to the provider (`count_send`), so the cap holds.
+    """
+
+    def __init__(self, rows: list[Message], now: dt.datetime) -> None:
+        from django.db.models import Count
+
+        guest_ids = {row.guest_id for row in rows if row.guest_id}
+        channels = {row.channel for row in rows}
+        self.consent: dict[tuple[int, str], ConsentRecord] = {}
+        for record in (ConsentRecord.objects.filter(guest_id__in=guest_ids, channel__in=channels)
+                       .order_by("guest_id", "channel", "-recorded_at", "-id")
+                       .only("guest_id", "channel", "granted", "source", "recorded_at")):
+            self.consent.setdefault((record.guest_id, record.channel), record)
+        property_ids = {row.property_id for row in rows if row.property_id}
+        self.rules = {rule.property_id: rule for rule in SuppressionRule.objects.filter(property_id__in=property_ids)}
+        self.sent: dict[dt.datetime, dict[int, int]] = {}
+        marketing = [row for row in rows if row.purpose == Purpose.MARKETING and row.guest_id]
+        for since in {month_start(tz=selectors.property_timezone(row.property), now=now) for row in marketing}:
+            self.sent[since] = dict(
+                Message.objects.filter(guest_id__in={row.guest_id for row in marketing}, purpose=Purpose.MARKETING,
+                                       status=MessageStatus.SENT, sent_at__gte=since)
+                .values_list("guest_id").annotate(n=Count("id")).values_list("guest_id", "n"))
+        self.addresses: dict[tuple[int, str], str] = {}
+        other = {row.channel for row in rows} - {Channel.EMAIL, Channel.SMS}
+        if other:
+            from concierge.messaging.models import ChannelAddress
+
+            for guest_id, channel, address in (ChannelAddress.objects.filter(guest_id__in=guest_ids, channel__in=other)
+                                               .order_by("id").values_list("guest_id", "channel", "address")):
+                self.addresses.setdefault((guest_id, channel), address)
+
+    def last_consent(self, guest_id: int, channel: str) -> Any:
+        return self.consent.get((guest_id, channel))
+
+    def rule(self, property_id: int | None) -> SuppressionRule:
+        return selectors.DEFAULT_RULE if property_id is None else self.rules.get(property_id, selectors.DEFAULT_RULE)
+
+    def marketing_sent(self, guest_id: int, since: dt.datetime, exclude_pk: int | None) -> int:
+        counts = self.sent.get(since)
+        if counts is None:  # not prefetched (another time zone): ask the database
+            return super().marketing_sent(guest_id, since, exclude_pk)
+        return counts.get(guest_id, 0)
+
+    def count_send(self, message: Message) -> None:
+        if message.purpose == Purpose.MARKETING and message.guest_id:
+            for counts in self.sent.values():
+                counts[message.guest_id] = counts.get(message.guest_id, 0) + 1
+
+    def address(self, guest: Guest | None, channel: str) -> str:
+        if guest is None:
+            return ""
+        if channel in (Channel.EMAIL, Channel.SMS):
+            return selectors.channel_address(guest=guest, channel=channel)
+        return self.addresses.get((guest.pk, channel), "")
+
+
+DB_FACTS = _Facts()
+
+
 def suppression_decision(*, guest: Guest | None, channel: str, purpose: str, property_: Any, recipient: str,
-                         now: dt.datetime, message_pk: int | None = None) -> Decision:
+                         now: dt.datetime, message_pk: int | None = None, facts: _Facts = DB_FACTS) -> Decision:
     """The rules, in order: who the guest is, consent, an address, then (marketing only) the cap and quiet hours.
 
     Marketing needs an explicit grant on the channel; transactional messages go unless the guest refused the
@@ -121,7 +197,7 @@ def suppression_decision(*, guest: Guest | None, channel: str, purpose: str, pro
         return Decision(Reason.MERGED)
     if guest.status == GuestStatus.UNSUITABLE:
         return Decision(Reason.UNSUITABLE)
-    record = selectors.last_consent(guest_id=guest.pk, channel=channel)
+    record = facts.last_consent(guest.pk, channel)
     if record is not None and not record.granted:
         return Decision(Reason.UNSUBSCRIBED if record.source == UNSUBSCRIBE_SOURCE else Reason.NO_CONSENT)
     if purpose == Purpose.MARKETING and record is None:
@@ -130,11 +206,10 @@ def suppression_decision(*, guest: Guest | None, channel: str, purpose: str, pro
         return Decision(Reason.NO_ADDRESS)
     if purpose != Purpose.MARKETING:
         return Decision()
-    rule = selectors.rule_for(getattr(property_, "pk", None))
+    rule = facts.rule(getattr(property_, "pk", None))
     tz = selectors.property_timezone(property_)
     if rule.monthly_cap is not None:
-        sent = selectors.marketing_sent_since(guest_id=guest.pk, since=month_start(tz=tz, now=now),
-                                              exclude_pk=message_pk)
+        sent = facts.marketing_sent(guest.pk, month_start(tz=tz, now=now), message_pk)
         if sent >= rule.monthly_cap:
             return Decision(Reason.CAP_REACHED)
     until = quiet_hours_end(rule=rule, tz=tz, now=now)
@@ -223,17 +298,9 @@ def send_message(*, guest: Guest, template_code: str, channel: str, idempotency_
     existing = Message.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
-    template = _template(template_code, channel)
-    property_ = _property(guest, property)
-    rendered = render_for_guest(template=template, guest=guest, property_=property_, context=context)
-    message = Message(
-        guest=guest, property=property_, channel=channel, purpose=purpose or template.purpose, template=template,
-        language=rendered.language, subject=rendered.subject, body=rendered.body,
-        recipient=selectors.channel_address(guest=guest, channel=channel),
-        unsubscribe_url=unsubscribe_url(guest_id=guest.pk, channel=channel),
-        source=source[:40], source_id=source_id, idempotency_key=idempotency_key[:200],
-        created_at=now or timezone.now(),
-    )
+    message = message_build(guest=guest, template=_template(template_code, channel), idempotency_key=idempotency_key,
+                            context=context, source=source, source_id=source_id, purpose=purpose, property=property,
+                            now=now)
     try:
         with transaction.atomic():
             message.save()
@@ -242,12 +309,40 @@ def send_message(*, guest: Guest, template_code: str, channel: str, idempotency_
         return Message.objects.get(idempotency_key=idempotency_key)
     if defer:
         return message
-    claim = uuid.uuid4().hex
+    claim = uuid.uuid4().hex[:24]
     if _claim(Q(pk=message.pk), claim, now or timezone.now(), limit=1):
         _deliver(Message.objects.select_related("guest", "property", "template").get(pk=message.pk),
                  now=now, channels={})
     message.refresh_from_db()
     return message
+
+
+def message_build(*, guest: Guest, template: MessageTemplate, idempotency_key: str,
+                  context: dict[str, Any] | None = None, source: str = "", source_id: int | None = None,
+                  purpose: str | None = None, property: Any = None,  # noqa: A002
+                  now: dt.datetime | None = None) -> Message:
+    """The unsaved `queued` outbox row `send_message` would create (rendered in the guest's language).
+
+    For callers that queue many messages at once through `messages_enqueue_bulk` (journeys, campaigns): the row is
+    the same as `send_message(..., defer=True)` makes, field for field. Look the template up once per batch with
+    `message_template(code, channel)`.
+    """
+    channel = template.channel
+    property_ = _property(guest, property)
+    rendered = render_for_guest(template=template, guest=guest, property_=property_, context=context)
+    return Message(
+        guest=guest, property=property_, channel=channel, purpose=purpose or template.purpose, template=template,
+        language=rendered.language, subject=rendered.subject, body=rendered.body,
+        recipient=selectors.channel_address(guest=guest, channel=channel),
+        unsubscribe_url=unsubscribe_url(guest_id=guest.pk, channel=channel),
+        source=source[:40], source_id=source_id, idempotency_key=idempotency_key[:200],
+        created_at=now or timezone.now(), status=MessageStatus.QUEUED,
+    )
+
+
+def message_template(code: str, channel: str) -> MessageTemplate:
+    """The active template for a code and channel; ValidationError (naming the field) if there is none."""
+    return _template(code, channel)
 
 
 def messages_enqueue_bulk(*, messages: list[Message], batch_size: int = 2000) -> int:
@@ -292,20 +387,80 @@ def _copy_messages(messages: list[Message]) -> None:
         cursor.execute("DROP TABLE _message_load")
 
 
+# A claimed row is `sending` with claim "~<token>" while it waits in its batch (never handed to a provider: safe to
+# queue again), and "<token>" from the moment it is handed over (in doubt after a crash: never sent again).
+PENDING = "~"
+
+
 def _claim(condition: Q, claim: str, now: dt.datetime, *, limit: int) -> int:
-    """Take due queued rows for this worker with one conditional UPDATE: a row is only ever claimed once."""
+    """Take due queued rows for this worker with one conditional UPDATE: a row is only ever claimed once.
+
+    On PostgreSQL the candidates are locked with SKIP LOCKED, so parallel workers take different rows instead of
+    queueing behind each other; the conditional UPDATE (status still queued) is what guarantees a single owner.
+    """
+    from django.db import connection
+
     due = Q(status=MessageStatus.QUEUED) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
     with transaction.atomic():
-        ids = list(Message.objects.filter(condition & due).order_by("not_before", "created_at", "id")
-                   .values_list("pk", flat=True)[:limit])
+        candidates = Message.objects.filter(condition & due).order_by("not_before", "created_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
         if not ids:
             return 0
-        return Message.objects.filter(due, pk__in=ids).update(status=MessageStatus.SENDING, claim=claim,
-                                                                     claimed_at=timezone.now())
+        return Message.objects.filter(due, pk__in=ids).update(status=MessageStatus.SENDING, claim=PENDING + claim,
+                                                              claimed_at=timezone.now())
+
+
+def _envelope(message: Message, recipient: str) -> Envelope:
+    data: dict[str, Any] = {}
+    if message.channel == Channel.EMAIL and hooks.EMAIL_HTML_HOOKS:
+        from concierge.messaging.channels.email import html_from_text
+
+        data["html"] = hooks.rewrite_html(message, html_from_text(message.body))
+    return Envelope(
+        to=recipient, subject=message.subject, body=message.body, language=message.language,
+        reference=message.idempotency_key, provider_template_id=message.template.provider_template_id
+        if message.template else "", unsubscribe_url=message.unsubscribe_url,
+        from_name=rendering.build_context(guest=message.guest, property_=message.property,
+                                          language=message.language)["property"]["name"],
+        reply_to=getattr(message.property, "email", "") or "",
+        data=data,
+    )
+
+
+def _timeline_entry(message: Message, sent_at: dt.datetime) -> Any:
+    """The "sent" timeline row of a message (as `activity_log` writes it), unsaved: batches insert them together."""
+    from concierge.core.models import Activity
+
+    summary = LocalizedText(SENT_TIMELINE, {"channel": Channel(message.channel).label,
+                                            "subject": message.subject or getattr(message.template, "name", "")})
+    return Activity(
+        actor=None, kind=ActivityKind.EMAIL if message.channel == Channel.EMAIL else ActivityKind.MESSAGE,
+        summary=summary.render_in("en")[:300], guest=message.guest, property=message.property,
+        body=message.body[:2000], occurred_at=sent_at,
+        data={"message_id": message.pk, "channel": message.channel, "purpose": message.purpose,
+              "source": message.source, "source_id": message.source_id, "summary_i18n": summary.as_data()},
+    )
+
+
+def _retry_or_fail(rows: Any, message: Message, exc: ChannelError, attempts: int) -> str:
+    max_attempts = getattr(settings, "MESSAGING_MAX_ATTEMPTS", 5)
+    logger.warning("Message %s via %s failed (%s, attempt %s): %s", message.pk, message.channel, exc.code,
+                   attempts, exc)
+    if exc.retryable and attempts < max_attempts:
+        retry_at = timezone.now() + dt.timedelta(minutes=5 * 2 ** (attempts - 1))
+        rows.update(status=MessageStatus.QUEUED, reason=Reason.RETRY, error=f"{exc.code}: {exc}"[:300],
+                    not_before=retry_at, claim="")
+        return MessageStatus.QUEUED
+    rows.update(status=MessageStatus.FAILED, reason=Reason.PROVIDER_ERROR, error=f"{exc.code}: {exc}"[:300],
+                claim="")
+    hooks.notify(hooks.DELIVERY_HOOKS, message, MessageStatus.FAILED, exc.code)
+    return MessageStatus.FAILED
 
 
 def _deliver(message: Message, *, now: dt.datetime | None, channels: dict[str, MessageChannel]) -> str:
-    """Check suppression and send one claimed (`sending`) row. Returns the final status."""
+    """Check suppression and send one claimed (`sending`) row (`send_message` without defer). The final status."""
     check_time = now or timezone.now()
     guest = message.guest
     if guest is not None:
@@ -322,54 +477,96 @@ def _deliver(message: Message, *, now: dt.datetime | None, channels: dict[str, M
         rows.update(status=MessageStatus.SUPPRESSED, reason=decision.reason, claim="")
         return MessageStatus.SUPPRESSED
     channel = channels.get(message.channel) or get_channel(message.channel)
-    data: dict[str, Any] = {}
-    if message.channel == Channel.EMAIL and hooks.EMAIL_HTML_HOOKS:
-        from concierge.messaging.channels.email import html_from_text
-
-        data["html"] = hooks.rewrite_html(message, html_from_text(message.body))
-    envelope = Envelope(
-        to=recipient, subject=message.subject, body=message.body, language=message.language,
-        reference=message.idempotency_key, provider_template_id=message.template.provider_template_id
-        if message.template else "", unsubscribe_url=message.unsubscribe_url,
-        from_name=rendering.build_context(guest=guest, property_=message.property,
-                                          language=message.language)["property"]["name"],
-        reply_to=getattr(message.property, "email", "") or "",
-        data=data,
-    )
-    rows.update(attempts=F("attempts") + 1, recipient=recipient)
+    envelope = _envelope(message, recipient)
+    # Handed over from here on: the claim loses its "pending" mark (a crash now leaves the row in doubt).
+    rows.update(attempts=F("attempts") + 1, recipient=recipient, claim=message.claim.lstrip(PENDING))
     try:
         receipt = channel.send(envelope)
     except ChannelError as exc:
-        attempts = message.attempts + 1
-        max_attempts = getattr(settings, "MESSAGING_MAX_ATTEMPTS", 5)
-        logger.warning("Message %s via %s failed (%s, attempt %s): %s", message.pk, message.channel, exc.code,
-                       attempts, exc)
-        if exc.retryable and attempts < max_attempts:
-            retry_at = timezone.now() + dt.timedelta(minutes=5 * 2 ** (attempts - 1))
-            rows.update(status=MessageStatus.QUEUED, reason=Reason.RETRY, error=f"{exc.code}: {exc}"[:300],
-                        not_before=retry_at, claim="")
-            return MessageStatus.QUEUED
-        rows.update(status=MessageStatus.FAILED, reason=Reason.PROVIDER_ERROR, error=f"{exc.code}: {exc}"[:300],
-                    claim="")
-        hooks.notify(hooks.DELIVERY_HOOKS, message, MessageStatus.FAILED, exc.code)
-        return MessageStatus.FAILED
+        return _retry_or_fail(rows, message, exc, message.attempts + 1)
     sent_at = timezone.now()
     with transaction.atomic():
         rows.update(status=MessageStatus.SENT, sent_at=sent_at, provider_message_id=receipt.provider_message_id[:200],
                     reason="", error="", not_before=None, claim="")
-        label = Channel(message.channel).label
-        activity_log(
-            actor=None, kind=ActivityKind.EMAIL if message.channel == Channel.EMAIL else ActivityKind.MESSAGE,
-            summary=LocalizedText(SENT_TIMELINE, {"channel": label,
-                                                  "subject": message.subject or getattr(message.template, "name", "")}),
-            guest=guest, property=message.property, body=message.body[:2000], occurred_at=sent_at,
-            data={"message_id": message.pk, "channel": message.channel, "purpose": message.purpose,
-                  "source": message.source, "source_id": message.source_id},
-        )
+        _timeline_entry(message, sent_at).save()
         # In the same transaction (a savepoint per hook): observers' rows commit with the "sent" status.
         message.sent_at = sent_at
         hooks.notify(hooks.DELIVERY_HOOKS, message, MessageStatus.SENT, "")
     return MessageStatus.SENT
+
+
+@dataclass
+class _Chunk:
+    """The writes of a batch not yet committed: outcomes of sent rows, and the rows about to be handed over."""
+
+    sent: list[tuple[Message, str, dt.datetime]] = field(default_factory=list)
+    suppressed: dict[str, list[int]] = field(default_factory=dict)
+    deferred: dict[tuple[str, dt.datetime], list[int]] = field(default_factory=dict)
+    handing: list[tuple[Message, str]] = field(default_factory=list)
+
+
+def _notify_sent(messages: list[Message]) -> None:
+    """DELIVERY_HOOKS for sent rows: a hook with a `for_batch` attribute gets the whole list in one call."""
+    for hook in hooks.DELIVERY_HOOKS:
+        batch = getattr(hook, "for_batch", None)
+        if batch is not None:
+            hooks.notify([batch], messages)
+        else:
+            for message in messages:
+                hooks.notify([hook], message, MessageStatus.SENT, "")
+
+
+def _mark_sent(sent: list[tuple[Message, str, dt.datetime]], claim: str) -> None:
+    """One UPDATE for the rows the provider accepted (each with its own time and provider id), only if still ours."""
+    from django.db import connection
+    from django.db.models import Case, CharField, DateTimeField, Value, When
+
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Message._meta.db_table)
+        values = ", ".join(["(%s, %s::timestamptz, %s)"] * len(sent))
+        params: list[Any] = [x for m, pid, at in sent for x in (m.pk, at, pid[:200])]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS m SET status = %s, reason = '', error = '', not_before = NULL, claim = '', "  # noqa: S608
+                f"sent_at = v.sent_at, provider_message_id = v.pid FROM (VALUES {values}) AS v(id, sent_at, pid) "
+                f"WHERE m.id = v.id AND m.status = %s AND m.claim = %s",
+                [MessageStatus.SENT, *params, MessageStatus.SENDING, claim])
+        return
+    Message.objects.filter(pk__in=[m.pk for m, _id, _at in sent], status=MessageStatus.SENDING, claim=claim).update(
+        status=MessageStatus.SENT, reason="", error="", not_before=None, claim="",
+        sent_at=Case(*[When(pk=m.pk, then=Value(at)) for m, _id, at in sent], output_field=DateTimeField()),
+        provider_message_id=Case(*[When(pk=m.pk, then=Value(pid[:200])) for m, pid, _at in sent],
+                                 output_field=CharField()))
+
+
+def _commit_chunk(chunk: _Chunk, claim: str) -> None:
+    """One transaction: record what the provider accepted (sent + timeline + hooks), suppressed and deferred rows,
+    then mark the next rows as handed over. Every UPDATE is conditional on the row still being ours."""
+    from concierge.core.models import Activity
+
+    if not (chunk.sent or chunk.suppressed or chunk.deferred or chunk.handing):
+        return
+    with transaction.atomic():
+        if chunk.sent:
+            _mark_sent(chunk.sent, claim)
+            Activity.objects.bulk_create([_timeline_entry(m, at) for m, _id, at in chunk.sent], batch_size=500)
+            for message, _id, at in chunk.sent:
+                message.sent_at = at
+            _notify_sent([message for message, _id, _at in chunk.sent])
+        for reason, ids in chunk.suppressed.items():
+            Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING).update(
+                status=MessageStatus.SUPPRESSED, reason=reason, claim="")
+        for (reason, until), ids in chunk.deferred.items():
+            Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING).update(
+                status=MessageStatus.QUEUED, reason=reason, not_before=until, claim="")
+        if chunk.handing:
+            Message.objects.filter(pk__in=[m.pk for m, _r in chunk.handing], status=MessageStatus.SENDING).update(
+                attempts=F("attempts") + 1, claim=claim)
+            for message, recipient in chunk.handing:
+                if recipient != message.recipient:
+                    Message.objects.filter(pk=message.pk).update(recipient=recipient)
+                message.recipient = recipient
+    chunk.sent, chunk.suppressed, chunk.deferred = [], {}, {}
 
 
 def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
@@ -380,6 +577,18 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
     Throttled to `MESSAGING_RATE_PER_SECOND` (providers rate-limit; SMTP servers greylist bursts); emails share one
     SMTP connection for the batch. `source` / `source_id` restrict the batch to one sender's messages (a campaign
     draining its own queue).
+
+    The database work is per batch, not per message: one claim (UPDATE of up to `MESSAGING_BATCH_SIZE` rows), the
+    suppression facts of the whole batch in a few set-based queries, then one transaction per chunk of
+    `MESSAGING_COMMIT_EVERY` messages that records the previous chunk's outcomes (sent rows, timeline entries,
+    delivery hooks, suppressed and deferred rows) and marks the next chunk as handed over.
+
+    Guarantee: a row is marked `sent` only after the provider accepted it, and is handed to the provider at most
+    once. Rows of the batch that were never handed over go back to `queued` (at the end of the batch, after an
+    error, or via `messages_release_stale` after a crash). After a crash (process killed), rows that were handed
+    over but whose outcome was not committed — at most one chunk — are in doubt: they become `failed` ("worker
+    stopped while sending") and are never sent again, since the server may have them (no duplicate; such a
+    message is visible in the outbox, not silently lost). An SMTP error is recorded per message (retry or failed).
     """
     from django.core.mail import get_connection
 
@@ -387,8 +596,9 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
 
     limit = limit or getattr(settings, "MESSAGING_BATCH_SIZE", 200)
     rate = rate_per_second if rate_per_second is not None else getattr(settings, "MESSAGING_RATE_PER_SECOND", 20)
+    commit_every = max(1, int(getattr(settings, "MESSAGING_COMMIT_EVERY", 100)))
     check_time = now or timezone.now()
-    claim = uuid.uuid4().hex
+    claim = uuid.uuid4().hex[:24]
     only = Q()
     if source is not None:
         only &= Q(source=source)
@@ -397,34 +607,98 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
     result = BatchResult(claimed=_claim(only, claim, check_time, limit=limit))
     if not result.claimed:
         return result
-    rows = list(Message.objects.filter(claim=claim, status=MessageStatus.SENDING)
+    rows = list(Message.objects.filter(claim=PENDING + claim, status=MessageStatus.SENDING)
                 .select_related("guest", "property", "template").order_by("not_before", "created_at", "id"))
-    connection = get_connection()
-    channels: dict[str, MessageChannel] = {Channel.EMAIL: EmailChannel(connection=connection)}
     interval = 1.0 / rate if rate else 0.0
+    chunk = _Chunk()
+    connection = None
+    not_started: set[int] = set()  # marked as handed over, but the loop stopped before their turn
     try:
-        for row in rows:
-            started = time.monotonic()
-            status = _deliver(row, now=now, channels=channels)
-            if status == MessageStatus.SENT:
-                result.sent += 1
-            elif status == MessageStatus.SUPPRESSED:
-                result.suppressed += 1
-            elif status == MessageStatus.QUEUED:
-                result.deferred += 1
-            else:
-                result.failed += 1
-            if status != MessageStatus.SUPPRESSED and interval:
-                time.sleep(max(0.0, interval - (time.monotonic() - started)))
+        facts = _BatchFacts(rows, check_time)
+        connection = get_connection()
+        if any(row.channel == Channel.EMAIL for row in rows):
+            _open(connection)  # one SMTP connection (session) for the whole batch
+        channels: dict[str, MessageChannel] = {Channel.EMAIL: EmailChannel(connection=connection)}
+        for start in range(0, len(rows), commit_every):
+            # Decide the chunk's rows, then commit (previous outcomes + "handed over" for these) before sending.
+            for message in rows[start:start + commit_every]:
+                when = now or timezone.now()
+                recipient = facts.address(message.guest, message.channel)
+                decision = suppression_decision(guest=message.guest, channel=message.channel,
+                                                purpose=message.purpose, property_=message.property,
+                                                recipient=recipient, now=when, message_pk=message.pk, facts=facts)
+                if decision.not_before is not None:
+                    chunk.deferred.setdefault((decision.reason, decision.not_before), []).append(message.pk)
+                    result.deferred += 1
+                elif not decision.send:
+                    chunk.suppressed.setdefault(decision.reason, []).append(message.pk)
+                    result.suppressed += 1
+                else:
+                    chunk.handing.append((message, recipient))
+                    facts.count_send(message)  # the cap counts messages being sent too
+            _commit_chunk(chunk, claim)
+            handing, chunk.handing = chunk.handing, []
+            not_started.update(message.pk for message, _recipient in handing)
+            for message, recipient in handing:
+                not_started.discard(message.pk)
+                started = time.monotonic()
+                channel = channels.get(message.channel) or channels.setdefault(message.channel,
+                                                                              get_channel(message.channel))
+                try:
+                    receipt = channel.send(_envelope(message, recipient))
+                except ChannelError as exc:
+                    # Recorded at once (rare): its own conditional UPDATE, then the hooks.
+                    status = _retry_or_fail(Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING),
+                                            message, exc, message.attempts + 1)
+                    if status == MessageStatus.FAILED:
+                        result.failed += 1
+                    else:
+                        result.deferred += 1
+                    if message.channel == Channel.EMAIL and exc.retryable:
+                        _open(connection, reopen=True)  # the session may be broken: start a new one
+                else:
+                    chunk.sent.append((message, receipt.provider_message_id, timezone.now()))
+                    result.sent += 1
+                if interval:
+                    time.sleep(max(0.0, interval - (time.monotonic() - started)))
+        _commit_chunk(chunk, claim)
     finally:
-        connection.close()
+        try:
+            if chunk.sent:  # an error mid-chunk: what the provider accepted is still recorded as sent
+                _commit_chunk(_Chunk(sent=chunk.sent), claim)
+        finally:
+            # Rows never handed over (an error stopped the batch) go back to the queue for the next run.
+            Message.objects.filter(claim=PENDING + claim, status=MessageStatus.SENDING).update(
+                status=MessageStatus.QUEUED, claim="")
+            if not_started:
+                Message.objects.filter(pk__in=not_started, claim=claim, status=MessageStatus.SENDING).update(
+                    status=MessageStatus.QUEUED, claim="", attempts=F("attempts") - 1)
+            if connection is not None:
+                connection.close()
     return result
 
 
+def _open(connection: Any, *, reopen: bool = False) -> None:
+    """Open the email backend's connection now, so the batch's messages share it (Django's backend otherwise opens
+    and closes one per message). A failure here is left to each message's send, which reports it per row."""
+    import smtplib
+
+    try:
+        if reopen:
+            connection.close()
+        connection.open()
+    except (OSError, smtplib.SMTPException):
+        logger.warning("email connection could not be opened; each message will report the error", exc_info=True)
+        connection.close()
+
+
 def messages_release_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=30)) -> int:
-    """Rows left `sending` by a dead worker become failed, never re-sent: a provider may already have them."""
+    """Rows a dead worker left `sending`: those never handed to a provider (claim still pending) are queued again;
+    those handed over become failed and are never re-sent (a provider may already have them)."""
     cutoff = timezone.now() - older_than
-    return Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=cutoff).update(
+    stale = Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=cutoff)
+    released = stale.filter(claim__startswith=PENDING).update(status=MessageStatus.QUEUED, claim="")
+    return released + stale.exclude(claim__startswith=PENDING).update(
         status=MessageStatus.FAILED, reason=Reason.PROVIDER_ERROR, error="worker stopped while sending", claim="")
 
 

@@ -259,3 +259,33 @@ def test_two_concurrent_evaluations_enrol_and_send_once(frontdesk_a, property_a,
     assert Task.objects.filter(source="journey").count() == 30
     assert JourneyRunEvent.objects.filter(outcome="done").count() == 60
     assert set(JourneyRun.objects.values_list("state", flat=True)) == {"completed"}
+
+
+@pytest.mark.django_db
+@freeze_time(NOW)
+def test_a_batch_links_a_message_queued_before_a_crash_instead_of_queueing_a_second(frontdesk_a, property_a,
+                                                                                   email_template, no_quiet_hours):
+    from concierge.journeys.services import journey_enrol, runs_advance
+    from concierge.messaging.services import send_message
+
+    first = guest(frontdesk_a, property_a, birthday=dt.date(1980, 6, 15), email="a@example.cn")
+    second = guest(frontdesk_a, property_a, birthday=dt.date(1981, 6, 15), email="b@example.cn")
+    j = journey("birthday", {"days": 0}, steps=[SEND])
+    journey_enrol(journey=j)
+    run = JourneyRun.objects.get(journey=j, guest=first)
+    step = j.steps.get()
+    # A previous pass queued this run's message, then died before recording the step.
+    earlier = send_message(guest=first, template_code=step.params["template_code"], channel="email",
+                           idempotency_key=f"journey-run:{run.pk}:step:{step.pk}", source="journey",
+                           source_id=j.pk, defer=True)
+
+    result = runs_advance(batch_size=50)
+
+    assert result.processed == 2 and result.actions == 2
+    assert Message.objects.filter(guest=first).count() == 1
+    events = {e.run.guest_id: e for e in JourneyRunEvent.objects.select_related("run", "message")}
+    assert events[first.pk].message_id == earlier.pk
+    assert events[second.pk].message.idempotency_key == (
+        f"journey-run:{events[second.pk].run_id}:step:{step.pk}")
+    assert events[second.pk].detail == {"status": "queued", "channel": "email"}
+    assert events[second.pk].message.subject  # rendered like send_message renders it

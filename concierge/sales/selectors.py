@@ -13,6 +13,7 @@ from django.apps import apps
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     IntegerField,
     Max,
@@ -257,4 +258,12 @@ def today_for(user: Any, *, today: dt.date | None = None) -> TodayPage:
 
 
 def handovers_visible(user: Any) -> QuerySet:
-    return Handover.objects.select_related("from_user", "default_to", "actor")
+    """Handovers `user` may open: all for group-wide users; otherwise those they made or whose departing colleague
+    works at one of their properties (a sales manager of another hotel must not read this one's handovers)."""
+    qs = Handover.objects.select_related("from_user", "default_to", "actor")
+    property_ids = user.property_ids()
+    if property_ids is None:
+        return qs
+    through = Handover.from_user.field.related_model.properties.through
+    shares_property = through.objects.filter(user_id=OuterRef("from_user_id"), property_id__in=property_ids)
+    return qs.filter(Q(actor_id=user.pk) | Q(Exists(shares_property)))

@@ -31,3 +31,9 @@ urlpatterns = [
     path("account/", include("concierge.accounts.urls")),
     path("", include("concierge.web.urls")),
 ]
+
+# Error pages without stack traces or SQL; JSON under /api/ (concierge.core.security).
+handler400 = "concierge.core.security.bad_request"
+handler403 = "concierge.core.security.permission_denied"
+handler404 = "concierge.core.security.page_not_found"
+handler500 = "concierge.core.security.server_error"

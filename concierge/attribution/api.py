@@ -88,7 +88,7 @@ class LeadImportOutputSerializer(serializers.Serializer):
     finished_at = serializers.DateTimeField(allow_null=True)
 
 
-class RefreshOutputSerializer(serializers.Serializer):
+class AttributionRefreshOutputSerializer(serializers.Serializer):
     queued = serializers.BooleanField()
 
 
@@ -148,7 +148,7 @@ class LeadImportDetailApi(AttributionApi):
 
 class RefreshApi(AttributionApi):
     @extend_schema(tags=["attribution"], summary="Queue an attribution refresh", request=None,
-                   responses={202: RefreshOutputSerializer})
+                   responses={202: AttributionRefreshOutputSerializer})
     def post(self, request: Request) -> ApiResponse:
         services.attribution_refresh_request()
         return ApiResponse({"queued": True}, status=status.HTTP_202_ACCEPTED)

@@ -38,6 +38,7 @@ from concierge.attribution.models import (
     StayAttribution,
 )
 from concierge.campaigns.models import Campaign, CampaignTouch, TouchKind
+from concierge.core.security import validate_upload
 from concierge.imports.choices import ImportKind, MatchMode
 from concierge.imports.importers.base import ImportContext, ImportSummary, chunks
 from concierge.imports.importers.leads import LeadImporter
@@ -191,6 +192,8 @@ def lead_import_upload(*, actor: Any, campaign: Campaign, upload: Any, file_name
         if (getattr(upload, "size", 0) or 0) > MAX_UPLOAD_BYTES:
             raise ValidationError({"file": [_("The file is larger than %(mb)s MB.")
                                             % {"mb": MAX_UPLOAD_BYTES // 2**20}]})
+        if getattr(upload, "name", None) and hasattr(upload, "read"):  # an uploaded file, not bytes/a path
+            validate_upload(upload, allowed_extensions=("csv", "txt", "xlsx", "xlsm"), max_bytes=MAX_UPLOAD_BYTES)
         data = upload.read()
         file_name = file_name or getattr(upload, "name", "") or ""
     try:

@@ -35,6 +35,7 @@ from concierge.imports.importers.base import ImportContext, ImportSummary
 from concierge.imports.mapping import build_mapping
 from concierge.imports.matching import review_threshold
 from concierge.imports.models import ImportBatch, ImportRowIssue
+from concierge.core.security import validate_upload
 from concierge.imports.parsers import read_table
 from concierge.imports.values import Issue, RowReader
 
@@ -42,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+UPLOAD_EXTENSIONS = ("csv", "txt", "xlsx", "xlsm")
 DEFAULT_SOURCE = "import"
 STORED_ISSUES = 500  # rejected/warning entries kept in the batch's summary JSON (all are ImportRowIssue rows)
 
@@ -366,6 +368,8 @@ def import_batch_create(
     size = getattr(upload, "size", None) or 0
     if size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": [_("The file is larger than %(mb)s MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20}]})
+    if getattr(upload, "name", None) and hasattr(upload, "read"):  # an uploaded file, not bytes/a path
+        validate_upload(upload, allowed_extensions=UPLOAD_EXTENSIONS, max_bytes=MAX_UPLOAD_BYTES)
     data, name = _read_bytes(upload)
     try:
         table = read_table(data=data, file_name=name)

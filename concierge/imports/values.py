@@ -170,7 +170,7 @@ class RowReader:
             if number != number.to_integral_value():
                 raise InvalidOperation
             value = int(number)
-        except (InvalidOperation, ValueError):
+        except (InvalidOperation, ValueError, OverflowError):  # "inf" in a cell (found by hypothesis)
             self._bad_number(name, raw, _("“%(value)s” is not a whole number."), required)
             return None
         if not minimum <= value <= maximum:

@@ -337,6 +337,7 @@ class ForecastApi(ConciergeApi):
 
 class ScorecardApi(ConciergeApi):
     queryset = Opportunity.objects.none()  # for the schema generator only; objects come through the scope
+    pagination_class = None  # one card per rep, a plain list (the schema said "paginated": found by schemathesis)
 
     @extend_schema(tags=["pipeline"], summary="Monthly scorecards of the reps you may see",
                    parameters=[OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM"),

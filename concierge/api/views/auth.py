@@ -15,6 +15,7 @@ from rest_framework.settings import api_settings
 from concierge.accounts.two_factor import has_confirmed_device, needs_two_factor, verify_code
 from concierge.api.base import ConciergeApi
 from concierge.api.services import api_token_issue
+from concierge.core.security import AnonThrottle, TokenObtainRateThrottle
 
 
 class TokenObtainInputSerializer(serializers.Serializer):
@@ -34,6 +35,7 @@ class TokenObtainApi(ConciergeApi):
     # No authentication: a stale session or token must not stand in for the credentials asked for.
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    throttle_classes = [AnonThrottle, TokenObtainRateThrottle]  # plus a stricter per-address scope: password guessing
 
     @extend_schema(tags=["auth"], summary="Get an API token", request=TokenObtainInputSerializer,
                    responses=TokenOutputSerializer, auth=[])

@@ -127,6 +127,8 @@ def case_create(
     """Open a case at `property`; due times come from the SLA policy and the property's business hours."""
     if not (subject or "").strip():
         raise field_error("subject", _("Say in a few words what the case is about."), "required")
+    if property is None:  # a group-wide user who named neither a property nor a stay: a 400, not a 500
+        raise field_error("property", _("Choose the property the case belongs to."), "required")
     if stay is not None and guest is None and stay.guest_id:
         guest = stay.guest
     _check_links(property_=property, guest=guest, company=company, stay=stay)

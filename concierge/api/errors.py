@@ -40,6 +40,10 @@ def to_api_exception(exc: Exception) -> Exception:
         return StaleVersion(detail=" ".join(exc.messages) or None)
     if isinstance(exc, DjangoValidationError):
         return validation_error_from_django(exc)
+    if isinstance(exc, OverflowError):  # a number beyond the database's integer range in a filter (SQLite)
+        from rest_framework.exceptions import ParseError
+
+        return ParseError(detail="A number in the request is out of range.")
     return exc
 
 

@@ -70,6 +70,8 @@ def _keep_the_test_connection():
     request_finished.connect(close_old_connections)
 
 
+@pytest.mark.skipif(os.environ.get("RUN_SCHEMATHESIS") != "1",
+                    reason="generated API fuzzing (random examples): run with RUN_SCHEMATHESIS=1; see docs/security.md")
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.generate],

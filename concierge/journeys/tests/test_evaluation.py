@@ -236,19 +236,21 @@ def test_two_concurrent_evaluations_enrol_and_send_once(frontdesk_a, property_a,
         from django.db import connections
 
         try:
-            with freeze_time(NOW):
-                barrier.wait()
-                journeys_evaluate()
+            barrier.wait()
+            journeys_evaluate()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
             connections.close_all()
 
+    # One freeze_time around both threads (it patches module globals, so the threads see it): freezegun is not
+    # thread-safe when each thread starts and stops its own freeze.
     threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    with freeze_time(NOW):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
     assert errors == []
     assert JourneyRun.objects.filter(journey=j).count() == 30

@@ -86,12 +86,15 @@ def _english_by_default():
 
 
 @pytest.fixture
-def celery_eager():
-    """Run Celery tasks in-process. Setting CELERY_TASK_ALWAYS_EAGER through `settings` is not enough once the Celery
-    app has read its configuration (earlier tests in the same process), so the app's own conf is switched."""
+def eager_celery():
+    """Run Celery tasks (`.delay()`) in-process, never through a broker. Setting CELERY_TASK_ALWAYS_EAGER through
+    `settings` is not enough once the Celery app has read its configuration (earlier tests in the same process), so
+    the app's own conf is switched."""
     from concierge.celery import app
 
     saved = app.conf.task_always_eager
     app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = saved
+    try:
+        yield app
+    finally:
+        app.conf.task_always_eager = saved

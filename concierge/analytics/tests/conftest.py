@@ -34,11 +34,3 @@ def marketing(db):
     return make_user("mia", "marketing")
 
 
-@pytest.fixture
-def eager_celery():
-    from concierge.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = saved

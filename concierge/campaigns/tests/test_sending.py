@@ -137,7 +137,7 @@ def test_cancelling_a_scheduled_campaign_stops_it(campaign, marketer):
         services.campaign_cancel(actor=marketer, campaign=campaign)
 
 
-def test_the_beat_task_starts_and_finishes_a_due_campaign(campaign, audience, inbox, settings, celery_eager):
+def test_the_beat_task_starts_and_finishes_a_due_campaign(campaign, audience, inbox, settings, eager_celery):
     from concierge.campaigns import tasks
 
     assert settings.CELERY_BEAT_SCHEDULE["campaigns-dispatch-every-minute"]["task"] == tasks.dispatch.name

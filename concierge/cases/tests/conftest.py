@@ -25,17 +25,6 @@ def account_manager(property_a):
     return user
 
 
-@pytest.fixture
-def eager_celery():
-    """Run Celery tasks queued by other modules (the surveys' invitation mail) in-process, not via a broker."""
-    from concierge.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield app
-    app.conf.task_always_eager = saved
-
-
 # --- Playwright (browser tests): Debian's Chromium, every request must stay on the live server -------------------
 
 CHROMIUM = "/usr/bin/chromium"

@@ -18,19 +18,6 @@ def people(property_a, today):
     return population(property_a, today)
 
 
-@pytest.fixture
-def eager_celery():
-    """Run `.delay()` inline so no test publishes to a real broker."""
-    from concierge.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = saved
-
-
 def make_user(username: str, role: str, properties=(), **extra):
     from concierge.accounts.models import User
 

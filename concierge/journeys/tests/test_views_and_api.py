@@ -109,7 +109,7 @@ def test_the_enabled_toggle_switches_the_journey(client, marketer):
     assert j.enabled and response.status_code == 200
 
 
-def test_run_now_is_for_managers(client, marketer, manager, settings, celery_eager):
+def test_run_now_is_for_managers(client, marketer, manager, settings, eager_celery):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     j = journey("birthday", {"days": 0})
     client.force_login(marketer)

@@ -49,14 +49,8 @@ def guest_en(frontdesk_a: Any, property_a: Any) -> Any:
 
 
 @pytest.fixture(autouse=True)
-def eager_celery() -> Iterator[None]:
-    """Run `.delay()` inline (on-commit hooks still decide when), so no test publishes to a real broker.
-    The worker test switches this off again through its broker fixture."""
-    from concierge.celery import app
-
-    saved = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    try:
-        yield
-    finally:
-        app.conf.task_always_eager = saved
+def eager_celery(eager_celery: Any) -> Iterator[None]:
+    """Every survey test runs `.delay()` inline (on-commit hooks still decide when), so none publishes to a real
+    broker: the project-wide fixture, made automatic here. The worker test switches it off again through its broker
+    fixture."""
+    yield

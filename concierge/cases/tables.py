@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from concierge.cases.models import Case, LostItem
@@ -33,7 +34,7 @@ def status_badge(case: Case) -> str:
 def due_chip(due: Any, done: Any, breached: bool) -> str:
     """A due time as "in 2 h" / "3 h overdue" / "met", coloured by state."""
     if due is None:
-        return format_html('<span class="text-muted">—</span>')
+        return mark_safe('<span class="text-muted">—</span>')
     local = timezone.localtime(due)
     title = date_format(local, "SHORT_DATETIME_FORMAT")
     if done is not None:

@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: SQLite-file broker by default (no server needed), Redis when CELERY_BROKER_URL says so.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
+# One queue per deployment by default; the real-worker tests give each test its own queue on the shared broker.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -20,13 +20,16 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from tests.worker_support import broker_url_for, celery_sends_to, unique_queue
+
 from concierge.guests.models import Guest, SearchKey
 from concierge.guests.services import guest_create
 from concierge.stays.models import GuestPropertyStats
 from concierge.stays.services import guest_statistics_refresh, stay_create
 
 ROOT = Path(__file__).resolve().parent.parent
-WORKER_TIMEOUT = 60.0
+WORKER_TIMEOUT = 180.0
+WORKER_QUEUE = unique_queue()
 
 
 def _stay(actor: Any, guest: Guest, prop: Any, arrival: dt.date, revenue: str, **extra: Any) -> None:
@@ -95,18 +98,10 @@ def _database_url(settings_dict: dict[str, Any]) -> str:
 
 @pytest.fixture
 def broker_url(tmp_path: Path) -> Iterator[str]:
-    """The environment's broker (CI: Redis), else a throw-away SQLite file; this process sends there too."""
-    from concierge.celery import app
-
-    url = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
-    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    app.close()  # drop pooled connections to whatever broker this process used before
-    app.conf.update(broker_url=url, task_always_eager=False)
-    try:
+    """The environment's broker (CI: Redis), else a throw-away SQLite file, on a queue of this test's own."""
+    url = broker_url_for(tmp_path)
+    with celery_sends_to(url, WORKER_QUEUE):
         yield url
-    finally:
-        app.close()
-        app.conf.update(saved)
 
 
 @pytest.fixture
@@ -118,11 +113,12 @@ def celery_worker(transactional_db: None, broker_url: str, tmp_path: Path) -> It
         "DATABASE_URL": _database_url(connection.settings_dict),
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": WORKER_QUEUE,
     }
     log = (tmp_path / "worker.log").open("w+b")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "concierge", "worker", "--pool=solo", "--concurrency=1",
-         "-Q", "celery", "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "-Q", WORKER_QUEUE, "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
          "-n", f"test-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,  # keep terminal signals (Ctrl-C) away from the worker; we stop it ourselves

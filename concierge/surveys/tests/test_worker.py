@@ -15,6 +15,8 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from tests.worker_support import broker_url_for, celery_sends_to, unique_queue
+
 from concierge.surveys import services
 from concierge.surveys.choices import InvitationStatus
 from concierge.surveys.models import Invitation
@@ -23,6 +25,7 @@ from concierge.surveys.tests.smtp import Inbox, smtp_server
 
 ROOT = Path(__file__).resolve().parents[3]
 TIMEOUT = 90.0
+WORKER_QUEUE = unique_queue()
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
               pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")]
 
@@ -40,24 +43,10 @@ def database_url(settings_dict: dict[str, Any]) -> str:
 
 @pytest.fixture
 def broker_url(tmp_path: Path, eager_celery: None) -> Iterator[str]:
-    from concierge.celery import app
-
-    url = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{tmp_path / 'broker.sqlite3'}"
-    saved = {"broker_url": app.conf.broker_url, "task_always_eager": app.conf.task_always_eager}
-    _drop_connections(app)
-    app.conf.update(broker_url=url, task_always_eager=False)
-    try:
+    """The environment's broker (CI: Redis), else a throw-away SQLite file, on a queue of this test's own."""
+    url = broker_url_for(tmp_path)
+    with celery_sends_to(url, WORKER_QUEUE):
         yield url
-    finally:
-        _drop_connections(app)
-        app.conf.update(saved)
-
-
-def _drop_connections(app: Any) -> None:
-    """Forget pooled broker connections. app.close() keeps the producer pool, which stays bound to the broker
-    it was first made for (the developer's), so tasks would be published there; reset it too."""
-    app.close()
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture
@@ -75,13 +64,14 @@ def worker(transactional_db: None, broker_url: str, inbox: Inbox, tmp_path: Path
         "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        "CELERY_TASK_DEFAULT_QUEUE": WORKER_QUEUE,
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": inbox.host,
         "EMAIL_PORT": str(inbox.port),
     }
     log = (tmp_path / "worker.log").open("w+b")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "concierge", "worker", "--pool=solo", "--concurrency=1", "-Q", "celery",
+        [sys.executable, "-m", "celery", "-A", "concierge", "worker", "--pool=solo", "--concurrency=1", "-Q", WORKER_QUEUE,
          "--loglevel=INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
          "-n", f"surveys-test-{os.getpid()}@%h"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,

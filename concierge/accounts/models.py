@@ -45,3 +45,43 @@ class User(AbstractUser):
             cached = list(self.properties.values_list("id", flat=True))
             self._property_ids_cache = cached
         return cached
+
+
+class StaffDeactivation(models.Model):
+    """One "deactivate a colleague" request: who leaves, who takes over what they own, and how far it got.
+
+    Large handovers run in Celery; the staff screen polls `status`. The moved records themselves are listed on
+    the `sales.Handover` it produced (kept forever, like the ownership history).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="deactivations",
+                             verbose_name=_("staff user"))
+    successor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                  verbose_name=_("successor"))
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    owned = models.JSONField(_("owned records"), default=dict, blank=True)
+    handover = models.ForeignKey("sales.Handover", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+", verbose_name=_("handover"))
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff deactivation")
+        verbose_name_plural = _("staff deactivations")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.successor_id} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -13,6 +13,7 @@ from concierge.api.views.records import (
     PreferenceListCreateApi,
     TimelineApi,
 )
+from concierge.api.views.reveal import GuestRevealIdApi
 from concierge.api.views.search import SearchApi
 from concierge.api.views.stays import StayDetailApi, StayListCreateApi
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("guests/lookup/", GuestLookupApi.as_view(), name="guest-lookup"),
     path("guests/<int:pk>/", GuestDetailApi.as_view(), name="guest-detail"),
     path("guests/<int:pk>/card/", GuestCardApi.as_view(), name="guest-card"),
+    path("guests/<int:pk>/reveal-id/", GuestRevealIdApi.as_view(), name="guest-reveal-id"),
     path("companies/", CompanyListCreateApi.as_view(), name="company-list"),
     path("companies/<int:pk>/", CompanyDetailApi.as_view(), name="company-detail"),
     path("contacts/", ContactListCreateApi.as_view(), name="contact-list"),

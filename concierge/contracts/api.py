@@ -153,7 +153,7 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
         return None
-    if not raw.isdigit():
+    if not raw.isdecimal():
         raise serializers.ValidationError({name: [_("Enter a whole number.")]})
     return int(raw)
 
@@ -271,6 +271,13 @@ class ContractDocumentApi(ConciergeApi):
         lang = request.query_params.get("lang", "zh")
         if lang not in documents.LANGUAGES:
             raise serializers.ValidationError({"lang": [_("Choose zh or en.")]})
+        from concierge.core.choices import AuditAction
+        from concierge.core.services import audit_record
+
+        # Audited like every other download, before the document is built and sent.
+        audit_record(actor=request.user, action=AuditAction.EXPORT, company=contract.company,
+                     field="contract_document", detail=f"{contract.number} ({lang}) api",
+                     ip_address=request.META.get("REMOTE_ADDR"))
         response = HttpResponse(
             documents.contract_docx(contract, lang=lang),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -157,6 +157,13 @@ def contract_document(request: HttpRequest, pk: int, lang: str) -> HttpResponse:
     contract = _contract_for(request, pk)
     if lang not in documents.LANGUAGES:
         raise Http404(lang)
+    from concierge.core.choices import AuditAction
+    from concierge.core.services import audit_record
+    from concierge.web.helpers import client_ip
+
+    # Audited like every other download, before the document is built and sent.
+    audit_record(actor=request.user, action=AuditAction.EXPORT, company=contract.company, field="contract_document",
+                 detail=f"{contract.number} ({lang})", ip_address=client_ip(request))
     response = HttpResponse(
         documents.contract_docx(contract, lang=lang),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -26,3 +26,5 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("Exported")
     CREATE_ANYWAY = "create_anyway", _("Created despite duplicate warning")
     ERASE = "erase", _("Erased personal data")
+    REVEAL_DENIED = "reveal_denied", _("Reveal refused")
+    DEACTIVATE_USER = "deactivate_user", _("Deactivated a staff user")

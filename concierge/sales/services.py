@@ -15,7 +15,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -265,7 +265,7 @@ def handover_run(*, from_user: Any, actor: Any, companies: list[Company] | None 
     contacts and bookers. Whatever `from_user` still owns or is assigned elsewhere (guests, tasks, opportunities)
     goes to `default_to`. Ownership periods are closed and opened (past revenue stays credited to `from_user`'s
     periods), every company gets a timeline entry, and a `Handover` row lists each moved record. With
-    `deactivate`, the user can no longer sign in (records kept, calendar feeds revoked).
+    `deactivate`, the user can no longer sign in (records kept; calendar feeds, sessions and API tokens revoked).
     """
     on = on or timezone.localdate()
     assignments = dict(assignments or {})
@@ -319,7 +319,8 @@ def handover_run(*, from_user: Any, actor: Any, companies: list[Company] | None 
                                                   % {"name": _user_name(from_user)}]})
         guest_moves[pk] = to_id
     for to_id, pks in _group(guest_moves).items():
-        Guest.objects.filter(pk__in=pks).update(owner_id=to_id)
+        # Bump the version: an edit form opened before the handover must not put the old owner back.
+        Guest.objects.filter(pk__in=pks).update(owner_id=to_id, version=F("version") + 1)
         for pk in pks:
             record("guest", pk, to_id)
     if guest_moves:
@@ -356,7 +357,8 @@ def handover_run(*, from_user: Any, actor: Any, companies: list[Company] | None 
                                                         "%(name)s.") % {"name": _user_name(from_user)}]})
             moves[pk] = to_id
         for to_id, pks in _group(moves).items():
-            model.objects.filter(pk__in=pks).update(owner_id=to_id)
+            bump = {"version": F("version") + 1} if _has_fields(model, "version") else {}  # open edit forms notice
+            model.objects.filter(pk__in=pks).update(owner_id=to_id, **bump)
             for pk in pks:
                 record(kind, pk, to_id)
 
@@ -366,6 +368,9 @@ def handover_run(*, from_user: Any, actor: Any, companies: list[Company] | None 
         get_user_model().objects.filter(pk=from_user.pk).update(is_active=False)
         from_user.is_active = False
         CalendarFeed.objects.filter(user=from_user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        from concierge.accounts.staff import sessions_end  # their sessions and API tokens end too
+
+        sessions_end(from_user)
     return Handover.objects.create(
         from_user=from_user, default_to=default_to, effective_on=on, reason=reason[:300], deactivated_user=deactivate,
         summary=dict(summary), items=items, actor=actor if getattr(actor, "pk", None) else None)

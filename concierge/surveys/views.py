@@ -522,6 +522,9 @@ def results_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The aggregates of the results page (per question, department, month, property) as CSV."""
     survey = _survey_for(request, pk)
     _form, results = _results(request, survey)
+    # Aggregates only, but audited like every other download (before the first byte).
+    audit_record(actor=request.user, action=AuditAction.EXPORT, field="survey_results",
+                 detail=f"survey #{survey.pk} {survey.name}", ip_address=client_ip(request))
 
     def rows() -> Iterator[list[Any]]:
         yield [_("section"), _("item"), _("answers"), _("mean"), _("CSAT %"), _("NPS"), _("low (95%)"),

@@ -207,6 +207,13 @@ def order_document(request: HttpRequest, pk: int) -> HttpResponse:
     form = DocumentForm(request.GET)
     language = (form.cleaned_data.get("lang") if form.is_valid() else "") or (
         "zh-hans" if (get_language() or "").startswith("zh") else "en")
+    from concierge.core.choices import AuditAction
+    from concierge.core.services import audit_record
+    from concierge.web.helpers import client_ip
+
+    # Audited like every other download (it names the guest), before the document is built and sent.
+    audit_record(actor=request.user, action=AuditAction.EXPORT, guest=order.guest, field="tour_order_confirmation",
+                 detail=f"{order.number} ({language})", ip_address=client_ip(request))
     response = HttpResponse(order_confirmation_docx(order, language=language), content_type=DOCX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{docx_filename(order, language)}"'
     return response

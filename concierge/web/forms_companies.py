@@ -104,6 +104,7 @@ class CompanyForm(forms.ModelForm):
         self.fields["phone"].help_text = _("Any format, e.g. 021 6321 8888 or +86 21 6321 8888.")
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True  # an edit always carries the version it started from
             # Show stored E.164 numbers the way people write them; the service normalises them again.
             self.initial["phone"] = format_phone(self.instance.phone)
             self.initial["fax"] = format_phone(self.instance.fax)

@@ -215,6 +215,9 @@ def document_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """Show one full ID number once, and record who saw it (AuditEvent action=reveal, field=id_number)."""
     document = get_visible_or_404(IdentityDocument, request.user, pk)
     if not can_reveal_id(request.user):
+        # The attempt is recorded, but as a refusal: nothing was revealed.
+        audit_record(actor=request.user, action=AuditAction.REVEAL_DENIED, guest=document.guest, field="id_number",
+                     detail=document.get_doc_type_display(), ip_address=client_ip(request))
         raise PermissionDenied
     audit_record(actor=request.user, action=AuditAction.REVEAL, guest=document.guest, field="id_number",
                  detail=document.get_doc_type_display(), ip_address=client_ip(request))

@@ -38,6 +38,7 @@ def _user(username: str, role: str, properties: list[Any]) -> Any:
 
 
 def build_world() -> World:  # noqa: PLR0915  (one object per module, on purpose in one place)
+    from concierge.accounts.models import StaffDeactivation
     from concierge.attribution.models import LeadImport
     from concierge.campaigns.models import Campaign, CampaignVariant
     from concierge.cases.models import Article, ArticleCategory, ArticleTranslation, Case, LostItem
@@ -150,6 +151,11 @@ def build_world() -> World:  # noqa: PLR0915  (one object per module, on purpose
     o["import_batch"] = ImportBatch.objects.create(kind="guests", source="csv", property=pa,
                                                    created_by=w.users["manager"],
                                                    file_name="guests.csv")
+    o["staff_user"] = rep  # the staff screen's "deactivate" page opens on the sales rep of property A
+    left = _user("perm_left_rep", "sales_rep", [pa])
+    left.is_active = False
+    left.save(update_fields=["is_active"])
+    o["staff_deactivation"] = StaffDeactivation.objects.create(user=left, successor=rep, actor=admin, status="done")
     o["duplicate"] = DuplicateCandidate.objects.create(left=guest, right=twin, score=0.9)
     o["merge"] = MergeRecord.objects.create(survivor=guest, merged=erased, actor=admin)
     return w

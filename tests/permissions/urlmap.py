@@ -240,6 +240,9 @@ ARGS: dict[str, dict[str, str]] = {
     "web:import_progress": {"pk": "@import_batch"},
     "web:export_list": {"kind": "guests", "fmt": "csv"},
     "web:company_vcard": {"pk": "@company"},
+    "api:guest-reveal-id": {"pk": "@guest"},
+    "accounts:staff_deactivate": {"pk": "@staff_user"},
+    "accounts:staff_job": {"pk": "@staff_deactivation"},
 }
 
 

@@ -104,8 +104,9 @@ class GuestCreateInputSerializer(GuestFieldsInputSerializer):
 
 class GuestUpdateInputSerializer(GuestFieldsInputSerializer):
     version = serializers.IntegerField(
-        required=False, min_value=1,
-        help_text=_("The version you loaded; if someone saved the profile since, the update is refused (409)."),
+        required=True, min_value=1,
+        help_text=_("Required: the version you loaded; if someone saved the profile since, the update is refused "
+                    "(409) and nothing is overwritten."),
     )
 
 

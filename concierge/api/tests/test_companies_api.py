@@ -49,7 +49,8 @@ def test_patch_a_company_with_optimistic_locking(client_a, company_a):
 
 
 def test_a_company_cannot_be_marked_lost_without_a_reason(client_a, company_a):
-    response = client_a.patch(f"{COMPANIES}{company_a.pk}/", {"status": "lost"}, format="json")
+    response = client_a.patch(f"{COMPANIES}{company_a.pk}/", {"status": "lost", "version": 1},
+                              format="json")
     assert response.status_code == 400
     assert "status_reason" in error_codes(response)
 

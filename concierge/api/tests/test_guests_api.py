@@ -212,17 +212,17 @@ def test_patch_with_a_stale_version_is_a_409_and_changes_nothing(client_a, front
 
 
 def test_patch_with_a_bad_phone_or_an_empty_name_names_the_field(client_a, guest_a):
-    response = client_a.patch(detail(guest_a.pk), {"phone": "abc"}, format="json")
+    response = client_a.patch(detail(guest_a.pk), {"phone": "abc", "version": 1}, format="json")
     assert error_codes(response) == {"phone": "invalid_phone"}
     response = client_a.patch(detail(guest_a.pk), {"family_name": "", "given_name": "", "family_name_latin": "",
-                                                    "given_name_latin": ""}, format="json")
+                                                    "given_name_latin": "", "version": 1}, format="json")
     assert response.status_code == 400
     assert "family_name" in error_codes(response)
 
 
 def test_patch_cannot_attach_a_company_the_user_cannot_see(client_a, frontdesk_b, property_b, guest_a):
     hidden = make_company(frontdesk_b, [property_b], name_zh="隐藏公司", name_en="Hidden Co")
-    response = client_a.patch(detail(guest_a.pk), {"company": hidden.pk}, format="json")
+    response = client_a.patch(detail(guest_a.pk), {"company": hidden.pk, "version": 1}, format="json")
     assert response.status_code == 400
     assert error_codes(response) == {"company": "does_not_exist"}
 

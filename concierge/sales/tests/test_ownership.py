@@ -73,7 +73,9 @@ def test_the_company_api_changes_owner_through_the_service(company, rep2, sales_
     backdate(company, 30)
     api = APIClient()
     api.force_authenticate(sales_manager)
-    response = api.patch(f"/api/v1/companies/{company.pk}/", {"owner": rep2.pk}, format="json")
+    company.refresh_from_db()
+    response = api.patch(f"/api/v1/companies/{company.pk}/", {"owner": rep2.pk, "version": company.version},
+                         format="json")
     assert response.status_code == 200, response.json()
     assert [r[0] for r in _rows(company)] == ["rita", "ray"]
 

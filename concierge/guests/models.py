@@ -394,6 +394,7 @@ class Contact(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic-locking counter; +1 on every change.")
 
     history = HistoricalRecords()
     objects = ScopedQuerySet.as_manager()

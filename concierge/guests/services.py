@@ -10,6 +10,7 @@ from typing import Any, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -204,6 +205,8 @@ def guest_update(*, actor: Any, guest: Guest, expected_version: int | None = Non
     unknown = set(values) - set(GUEST_EDITABLE_FIELDS) - {"full_name"}
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+    if "tier" in values:  # the loyalty programme owns the tier: an edit from a stale read must not revert it
+        raise ValidationError({"tier": [_("The tier is set by the loyalty programme; it cannot be edited here.")]})
     locked = Guest.objects.select_for_update().get(pk=guest.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleVersionError(
@@ -447,7 +450,13 @@ def contact_create(*, actor: Any, company: Company, name: str, **values: Any) ->
 
 
 @transaction.atomic
-def contact_update(*, actor: Any, contact: Contact, **values: Any) -> Contact:
+def contact_update(*, actor: Any, contact: Contact, expected_version: int | None = None, **values: Any) -> Contact:
+    """Change contact fields. With `expected_version`, refuses to overwrite someone else's newer edit.
+
+    The version is claimed first with a conditional UPDATE (… WHERE version = the one loaded), so of two
+    concurrent saves from the same version exactly one wins, on PostgreSQL and SQLite alike.
+    """
+    values.pop("version", None)
     if "phone" in values and values["phone"]:
         try:
             values["phone"] = normalize_phone(values["phone"])
@@ -455,11 +464,19 @@ def contact_update(*, actor: Any, contact: Contact, **values: Any) -> Contact:
             raise ValidationError({"phone": exc.messages}) from exc
     if "email" in values:
         values["email"] = (values["email"] or "").strip().lower()
+    claimed = Contact.objects.filter(pk=contact.pk)
+    if expected_version is not None:
+        claimed = claimed.filter(version=expected_version)
+    if not claimed.update(version=F("version") + 1):
+        raise StaleVersionError(
+            {"version": [_("Someone else changed this contact; reload to see their changes.")]}
+        )
+    locked = Contact.objects.get(pk=contact.pk)  # fresh copy: fields not in `values` keep their stored value
     for name, value in values.items():
-        setattr(contact, name, value)
-    contact.full_clean(exclude=["company", "guest"])
-    contact.save()
-    return contact
+        setattr(locked, name, value)
+    locked.full_clean(exclude=["company", "guest"])
+    locked.save()
+    return locked
 
 
 # --- timeline ------------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -167,7 +167,8 @@ def _module_erasers(guest: Guest) -> dict[str, int]:
     contacts = Contact.objects.filter(guest=guest)
     contact_ids = list(contacts.values_list("pk", flat=True))
     counts["guests.Contact"] = contacts.update(name=str(_("(erased)")), name_latin="", phone="", email="",
-                                               birthday=None, notes="", is_active=False, guest=None)
+                                               birthday=None, notes="", is_active=False, guest=None,
+                                               version=F("version") + 1)  # an open edit form must not restore it
     if contact_ids:
         Contact.history.model.objects.filter(id__in=contact_ids).delete()
     return counts

@@ -166,8 +166,16 @@ class ContactForm(forms.ModelForm):
 
 
 class ContactEditForm(ContactForm):
+    """Edit a contact; the hidden `version` (the one the form was drawn from) detects a concurrent edit."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
     class Meta(ContactForm.Meta):
         fields = ContactForm.Meta.fields + ["is_active"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["version"].initial = self.instance.version
 
 
 # --- timeline ----------------------------------------------------------------------------------------------

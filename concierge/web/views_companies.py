@@ -524,6 +524,7 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = contact_for(request.user, pk)
     form = ContactEditForm(request.POST or None, instance=contact, user=request.user)
     duplicates = None
+    stale = False
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         stored = Contact.objects.get(pk=contact.pk)
@@ -533,14 +534,19 @@ def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                             exclude_contact=contact.pk, exclude_guest=stored.guest_id)
         if not (duplicates and not data["save_anyway"]):
             try:
-                guest_services.contact_update(actor=request.user, contact=stored,
-                                              guest=link or stored.guest, **form.service_values())
+                saved = guest_services.contact_update(
+                    actor=request.user, contact=stored, expected_version=data["version"],
+                    guest=link or stored.guest, **form.service_values(),
+                )
+            except guest_services.StaleVersionError as exc:
+                stale = True
+                form.add_error(None, exc.messages)
             except ValidationError as exc:
                 apply_service_errors(form, exc)
             else:
-                messages.success(request, _("Contact “%(name)s” saved.") % {"name": stored.name})
+                messages.success(request, _("Contact “%(name)s” saved.") % {"name": saved.name})
                 return redirect("web:contact_detail", pk=contact.pk)
     return render(request, "web/contacts/contact_form.html", {
         "form": form, "contact": Contact.objects.select_related("company").get(pk=contact.pk),
-        "duplicates": duplicates,
+        "duplicates": duplicates, "stale": stale,
     })

@@ -159,6 +159,11 @@ class ContactCreateInputSerializer(ContactFieldsInputSerializer):
 class ContactUpdateInputSerializer(ContactFieldsInputSerializer):
     name = serializers.CharField(max_length=120, required=False)
     is_active = serializers.BooleanField(required=False)
+    version = serializers.IntegerField(
+        required=True, min_value=1,
+        help_text=_("Required: the version you loaded; if someone saved the contact since, the update is refused "
+                    "(409) and nothing is overwritten."),
+    )
 
 
 class ContactOutputSerializer(serializers.Serializer):
@@ -175,4 +180,5 @@ class ContactOutputSerializer(serializers.Serializer):
     is_decision_maker = serializers.BooleanField()
     is_active = serializers.BooleanField()
     notes = serializers.CharField()
+    version = serializers.IntegerField()
     created_at = serializers.DateTimeField()

@@ -103,6 +103,8 @@ class GuestCreateInputSerializer(GuestFieldsInputSerializer):
 
 
 class GuestUpdateInputSerializer(GuestFieldsInputSerializer):
+    # The loyalty programme owns the tier; a PATCH echoing an older read must not revert a recalculation.
+    tier = serializers.CharField(read_only=True, help_text=_("Set by the loyalty programme; ignored on update."))
     version = serializers.IntegerField(
         required=True, min_value=1,
         help_text=_("Required: the version you loaded; if someone saved the profile since, the update is refused "

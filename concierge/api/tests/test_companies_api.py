@@ -70,10 +70,12 @@ def test_contacts_are_created_listed_by_company_read_and_changed(client_a, compa
     assert client_a.get(CONTACTS, {"company": company_a.pk + 1}).json()["count"] == 0
     assert client_a.get(f"{CONTACTS}{contact['id']}/").json()["name"] == "刘洋"
 
-    changed = client_a.patch(f"{CONTACTS}{contact['id']}/", {"position": "Head of travel", "is_active": False},
-                             format="json")
+    assert contact["version"] == 1
+    changed = client_a.patch(f"{CONTACTS}{contact['id']}/", {"position": "Head of travel", "is_active": False,
+                                                             "version": contact["version"]}, format="json")
     assert changed.status_code == 200
-    assert (changed.json()["position"], changed.json()["is_active"]) == ("Head of travel", False)
+    assert (changed.json()["position"], changed.json()["is_active"], changed.json()["version"]) == (
+        "Head of travel", False, 2)
 
 
 def test_a_contact_needs_a_name_and_a_valid_phone(client_a, company_a):

@@ -193,22 +193,22 @@ def test_a_merged_profiles_id_resolves_to_the_survivor(client_a, frontdesk_a, pr
 
 
 def test_patch_changes_fields_and_bumps_the_version(client_a, guest_a):
-    response = client_a.patch(detail(guest_a.pk), {"tier": "gold", "phone": "0086 139 1234 5678", "version": 1},
+    response = client_a.patch(detail(guest_a.pk), {"notes": "gold", "phone": "0086 139 1234 5678", "version": 1},
                               format="json")
     assert response.status_code == 200, response.json()
     body = response.json()
-    assert (body["tier"], body["phone"], body["version"]) == ("gold", "+8613912345678", 2)
+    assert (body["notes"], body["phone"], body["version"]) == ("gold", "+8613912345678", 2)
     assert client_a.get(GUESTS, {"search": "13912345678"}).json()["count"] == 1
 
 
 def test_patch_with_a_stale_version_is_a_409_and_changes_nothing(client_a, frontdesk_a, guest_a):
-    client_a.patch(detail(guest_a.pk), {"tier": "gold", "version": 1}, format="json")
-    response = client_a.patch(detail(guest_a.pk), {"tier": "silver", "version": 1}, format="json")
+    client_a.patch(detail(guest_a.pk), {"notes": "gold", "version": 1}, format="json")
+    response = client_a.patch(detail(guest_a.pk), {"notes": "silver", "version": 1}, format="json")
     assert response.status_code == 409
     assert response.json() == {"type": "client_error", "errors": [
         {"code": "stale_version", "detail": response.json()["errors"][0]["detail"], "attr": None}]}
     guest_a.refresh_from_db()
-    assert (guest_a.tier, guest_a.version) == ("gold", 2)
+    assert (guest_a.notes, guest_a.version) == ("gold", 2)
 
 
 def test_patch_with_a_bad_phone_or_an_empty_name_names_the_field(client_a, guest_a):

@@ -38,6 +38,8 @@ def _company_detail(user: Any, pk: int) -> Company:
 
 
 @extend_validation_errors(["invalid_phone"], field_name="phone", methods=["post"])
+@extend_validation_errors(["required"], field_name="properties", methods=["post"])  # property_or_default
+@extend_validation_errors(["required"], field_name="name_zh", methods=["post"])  # neither name_zh nor name_en
 class CompanyListCreateApi(ConciergeApi):
     filterset_class = CompanyFilterSet
 
@@ -120,11 +122,14 @@ class ContactDetailApi(ConciergeApi):
     def get(self, request: Request, pk: int) -> Response:
         return Response(ContactOutputSerializer(visible_or_404(_contacts(request.user), request.user, pk)).data)
 
-    @extend_schema(tags=["contacts"], summary="Change a contact", request=ContactUpdateInputSerializer,
-                   responses=ContactOutputSerializer)
+    @extend_schema(tags=["contacts"], summary="Change a contact (send `version` to avoid overwriting others)",
+                   request=ContactUpdateInputSerializer,
+                   responses={200: ContactOutputSerializer, 409: ErrorResponse409Serializer})
     def patch(self, request: Request, pk: int) -> Response:
         contact = visible_or_404(Contact.objects.all(), request.user, pk)
         serializer = ContactUpdateInputSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        contact = contact_update(actor=request.user, contact=contact, **serializer.validated_data)
+        values = dict(serializer.validated_data)
+        version = values.pop("version")
+        contact = contact_update(actor=request.user, contact=contact, expected_version=version, **values)
         return Response(ContactOutputSerializer(_contacts(request.user).get(pk=contact.pk)).data)

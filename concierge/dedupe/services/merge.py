@@ -16,7 +16,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from concierge.core.services import activity_log
 from concierge.dedupe.choices import CandidateStatus, FieldChoice
 from concierge.dedupe.models import DuplicateCandidate, MergeRecord
 from concierge.guests.choices import GuestStatus
-from concierge.guests.models import ContactPoint, Guest, IdentityDocument, SearchKey
+from concierge.guests.models import Contact, ContactPoint, Guest, IdentityDocument, SearchKey
 from concierge.guests.services import StaleVersionError, guest_search_keys_rebuild
 
 # --- modules' own merge steps ----------------------------------------------------------------------------------------
@@ -221,6 +221,12 @@ def _delete_recorded(model: type[models.Model], pks: list[Any]) -> list[dict[str
     return dumped
 
 
+def _version_bump(model: type[models.Model]) -> dict[str, Any]:
+    """A moved company contact gets a new version, so an edit form opened before the merge (or its undo) is
+    refused instead of pointing the contact back at the other profile."""
+    return {"version": F("version") + 1} if model is Contact else {}
+
+
 def _move_rows(survivor: Guest, merged: Guest) -> tuple[dict[str, list[Any]], dict[str, list[dict[str, Any]]]]:
     moved: dict[str, list[Any]] = {}
     removed: dict[str, list[dict[str, Any]]] = {}
@@ -233,7 +239,7 @@ def _move_rows(survivor: Guest, merged: Guest) -> tuple[dict[str, list[Any]], di
         rows = model._base_manager.filter(**{fk.attname: merged.pk})
         pks = list(rows.values_list("pk", flat=True))
         if pks:
-            rows.update(**{fk.attname: survivor.pk})
+            rows.update(**{fk.attname: survivor.pk}, **_version_bump(model))
             moved[label] = pks
     return moved, removed
 
@@ -423,7 +429,7 @@ def guest_merge_undo(*, actor: Any, merge_record: MergeRecord) -> MergeRecord:
         came_from, moved_to = retargeted.get(label, (gone.pk, keep.pk))
         for start in range(0, len(pks), 1000):
             model._base_manager.filter(pk__in=pks[start:start + 1000], **{attname: moved_to}).update(
-                **{attname: came_from})
+                **{attname: came_from}, **_version_bump(model))
     for label, pks in record.created.items():
         apps.get_model(label)._base_manager.filter(pk__in=pks).delete()
 

@@ -375,7 +375,8 @@ def test_contact_list_filters(client_a, company_a, frontdesk_a, property_a):
 def test_editing_a_contact_saves_through_the_service(client_a, company_a, frontdesk_a):
     contact = contact_create(actor=frontdesk_a, company=company_a, name="李娜")
     response = client_a.post(reverse("web:contact_edit", args=[contact.pk]),
-                             {"name": "李娜", "position": "总经理", "phone": "139 5555 6666", "is_active": "on"})
+                             {"name": "李娜", "position": "总经理", "phone": "139 5555 6666", "is_active": "on",
+                              "version": contact.version})
     assert response.status_code == 302
     contact.refresh_from_db()
-    assert (contact.position, contact.phone) == ("总经理", "+8613955556666")
+    assert (contact.position, contact.phone, contact.version) == ("总经理", "+8613955556666", 2)

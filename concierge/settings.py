@@ -272,6 +272,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 
 DEFAULT_PHONE_REGION = env.str("CONCIERGE_PHONE_REGION", default="CN")
 
+# drf-standardized-errors formats every API error; ours also answers a lost database connection with 503.
+DRF_STANDARDIZED_ERRORS = {"EXCEPTION_HANDLER_CLASS": "concierge.api.outage.OutageAwareExceptionHandler"}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "concierge.api.authentication.ConciergeTokenAuthentication",

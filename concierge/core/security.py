@@ -9,12 +9,14 @@ a note) has no nonce and is refused by the browser even if some template forgot 
 from __future__ import annotations
 
 import secrets
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -74,6 +76,9 @@ def _error_texts(status: int) -> tuple[str, str]:
         404: (_("Page not found"), _("The page you asked for does not exist or is not visible to you.")),
         500: (_("Something went wrong"),
               _("An unexpected error happened. It has been logged; please try again in a moment.")),
+        503: (_("Temporarily unavailable"),
+              _("The database cannot be reached for a moment (for example during maintenance). Please try again in "
+                "a few seconds; if you were saving something, check whether it was saved first.")),
     }
     return texts[status]
 
@@ -87,14 +92,29 @@ def _error_response(request: HttpRequest, status: int) -> HttpResponse:
     if _wants_json(request):
         # The shape of drf-standardized-errors, so API clients parse one format for every error.
         kind = "server_error" if status >= 500 else "client_error"
-        code = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "error"}[status]
-        return JsonResponse({"type": kind, "errors": [{"code": code, "detail": str(title), "attr": None}]},
-                            status=status)
-    try:
-        return render(request, "errors/error.html", {"status": status, "title": title, "message": message},
-                      status=status)
-    except Exception:  # noqa: BLE001 - the error page itself must never fail (e.g. the database is down)
-        return HttpResponse(f"<h1>{status}</h1>", status=status, content_type="text/html")
+        code = {400: "bad_request", 403: "permission_denied", 404: "not_found", 500: "error",
+                503: "database_unavailable"}[status]
+        response = JsonResponse({"type": kind, "errors": [{"code": code, "detail": str(title), "attr": None}]},
+                                status=status)
+    else:
+        try:
+            response = render(request, "errors/error.html", {"status": status, "title": title, "message": message},
+                              status=status)
+        except Exception:  # noqa: BLE001 - the error page itself must never fail (e.g. the database is down)
+            response = HttpResponse(f"<h1>{status}</h1>", status=status, content_type="text/html")
+    if status == 503:
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response
+
+
+# A lost database connection (PostgreSQL restarting, fail-over) is not a bug: answer 503 + Retry-After. Django's
+# connection health checks reconnect on the next request, so clients that retry recover by themselves.
+DATABASE_OUTAGE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def is_database_outage(exc: BaseException | None) -> bool:
+    return isinstance(exc, DATABASE_OUTAGE_ERRORS)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -110,7 +130,8 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error_response(request, 500)
+    # Django calls this inside its `except` block, so the exception being handled is still in sys.exc_info().
+    return _error_response(request, 503 if is_database_outage(sys.exc_info()[1]) else 500)
 
 
 # --- API throttling ---------------------------------------------------------------------------------------------

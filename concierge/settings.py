@@ -434,6 +434,11 @@ MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=200)
 MESSAGING_RATE_PER_SECOND = env.float("MESSAGING_RATE_PER_SECOND", default=20.0)
 
+# Outbox claims (messages, survey invitations): a worker renews its claim every quarter of the lease; a claim older
+# than the lease belongs to a dead worker and is taken over (docs/messaging.md, "Killed workers").
+OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
+# Outcomes committed every N messages (1: right after each accepted message, so only the one in flight is in doubt).
+MESSAGING_COMMIT_EVERY = env.int("MESSAGING_COMMIT_EVERY", default=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -5,7 +5,8 @@ Flow of one message (`send_message`, or `send_queued` for the backlog):
 1. The idempotency key is UNIQUE on the outbox: a second call with the same key returns the first row and sends
    nothing, even when two workers race (the loser's INSERT fails and it reads the winner's row).
 2. The row is created `queued` with the text rendered in the guest's language.
-3. Delivery claims the row with a conditional UPDATE (queued -> sending), so only one worker ever sends it; then it
+3. Delivery claims the row with a conditional UPDATE (queued -> sending) and a lease, so only one live worker ever
+   sends it (a dead worker's claims are taken over once the lease ran out: `messages_release_stale`); then it
    checks suppression *at send time* (an unsubscribe a minute ago counts), and calls the channel adapter outside
    any transaction (a slow provider never holds database locks).
 4. The row ends `sent` (timeline entry written), `suppressed` (with the reason), `failed`, or back to `queued` with
@@ -539,14 +540,44 @@ def _mark_sent(sent: list[tuple[Message, str, dt.datetime]], claim: str) -> None
                                  output_field=CharField()))
 
 
-def _commit_chunk(chunk: _Chunk, claim: str) -> None:
+def _relaxed_commit() -> None:
+    """PostgreSQL, `MESSAGING_SYNCHRONOUS_COMMIT` off: this transaction's commit does not wait for the WAL flush.
+
+    A killed *worker* loses nothing by it (the database server has the commit); only a crash of the database
+    server itself can lose the last ~0.6 s of outcomes, whose messages are then in doubt and sent again with the
+    same Message-ID, as after a killed worker. It keeps per-message commits cheap (no disk flush per message)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and not getattr(settings, "MESSAGING_SYNCHRONOUS_COMMIT", False):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+class _Heartbeat:
+    """Renews `claimed_at` of the rows a batch still holds (waiting or handed over), at most every quarter of the
+    lease, so that only a dead worker's claims ever look stale."""
+
+    def __init__(self, claim: str) -> None:
+        self.claim, self.every, self.last = claim, claim_lease().total_seconds() / 4, time.monotonic()
+
+    def beat(self) -> None:
+        if time.monotonic() - self.last >= self.every:
+            Message.objects.filter(claim__in=[PENDING + self.claim, self.claim], status=MessageStatus.SENDING).update(
+                claimed_at=timezone.now())
+            self.last = time.monotonic()
+
+
+def _commit_chunk(chunk: _Chunk, claim: str, heartbeat: _Heartbeat | None = None) -> None:
     """One transaction: record what the provider accepted (sent + timeline + hooks), suppressed and deferred rows,
-    then mark the next rows as handed over. Every UPDATE is conditional on the row still being ours."""
+    then mark the next rows as handed over. Every UPDATE is conditional on the row still being ours: rows another
+    worker took over (our lease ran out) are dropped from `chunk.handing` and not sent by us."""
     from concierge.core.models import Activity
 
     if not (chunk.sent or chunk.suppressed or chunk.deferred or chunk.handing):
         return
+    waiting = Message.objects.filter(status=MessageStatus.SENDING, claim=PENDING + claim)
     with transaction.atomic():
+        _relaxed_commit()
         if chunk.sent:
             _mark_sent(chunk.sent, claim)
             Activity.objects.bulk_create([_timeline_entry(m, at) for m, _id, at in chunk.sent], batch_size=500)
@@ -554,18 +585,22 @@ def _commit_chunk(chunk: _Chunk, claim: str) -> None:
                 message.sent_at = at
             _notify_sent([message for message, _id, _at in chunk.sent])
         for reason, ids in chunk.suppressed.items():
-            Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING).update(
-                status=MessageStatus.SUPPRESSED, reason=reason, claim="")
+            waiting.filter(pk__in=ids).update(status=MessageStatus.SUPPRESSED, reason=reason, claim="")
         for (reason, until), ids in chunk.deferred.items():
-            Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING).update(
-                status=MessageStatus.QUEUED, reason=reason, not_before=until, claim="")
+            waiting.filter(pk__in=ids).update(status=MessageStatus.QUEUED, reason=reason, not_before=until, claim="")
         if chunk.handing:
-            Message.objects.filter(pk__in=[m.pk for m, _r in chunk.handing], status=MessageStatus.SENDING).update(
-                attempts=F("attempts") + 1, claim=claim)
+            ids = [m.pk for m, _r in chunk.handing]
+            handed = waiting.filter(pk__in=ids).update(attempts=F("attempts") + 1, claim=claim)
+            if handed < len(ids):
+                ours = set(Message.objects.filter(pk__in=ids, status=MessageStatus.SENDING, claim=claim)
+                           .values_list("pk", flat=True))
+                chunk.handing = [(m, r) for m, r in chunk.handing if m.pk in ours]
             for message, recipient in chunk.handing:
                 if recipient != message.recipient:
                     Message.objects.filter(pk=message.pk).update(recipient=recipient)
                 message.recipient = recipient
+        if heartbeat is not None:
+            heartbeat.beat()
     chunk.sent, chunk.suppressed, chunk.deferred = [], {}, {}
 
 
@@ -578,25 +613,23 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
     SMTP connection for the batch. `source` / `source_id` restrict the batch to one sender's messages (a campaign
     draining its own queue).
 
-    The database work is per batch, not per message: one claim (UPDATE of up to `MESSAGING_BATCH_SIZE` rows), the
-    suppression facts of the whole batch in a few set-based queries, then one transaction per chunk of
-    `MESSAGING_COMMIT_EVERY` messages that records the previous chunk's outcomes (sent rows, timeline entries,
-    delivery hooks, suppressed and deferred rows) and marks the next chunk as handed over.
+    The database work: one claim (UPDATE of up to `MESSAGING_BATCH_SIZE` rows, with a lease renewed by a
+    heartbeat), the suppression facts of the whole batch in a few set-based queries, then one transaction per chunk
+    of `MESSAGING_COMMIT_EVERY` messages (default 1: per message) that records the previous chunk's outcomes (sent
+    rows, timeline entries, delivery hooks, suppressed and deferred rows) and marks the next chunk as handed over.
 
-    Guarantee: a row is marked `sent` only after the provider accepted it, and is handed to the provider at most
-    once. Rows of the batch that were never handed over go back to `queued` (at the end of the batch, after an
-    error, or via `messages_release_stale` after a crash). After a crash (process killed), rows that were handed
-    over but whose outcome was not committed — at most one chunk — are in doubt: they become `failed` ("worker
-    stopped while sending") and are never sent again, since the server may have them (no duplicate; such a
-    message is visible in the outbox, not silently lost). An SMTP error is recorded per message (retry or failed).
+    Guarantee (docs/messaging.md, "Killed workers"): a row is marked `sent` in the commit right after the provider
+    accepted it. Rows of the batch never handed over go back to `queued` (at the end of the batch, after an error,
+    or via `messages_release_stale` once the lease of a killed worker ran out). After a kill, the rows handed over
+    whose outcome was not committed — with per-message commits, the single message in flight — are in doubt: they
+    are sent again with the same Message-ID / Idempotency-Key (no loss; a duplicate is recognisable, and HTTP
+    gateways de-duplicate on the key). An SMTP error is recorded per message (retry or failed).
     """
-    from django.core.mail import get_connection
-
     from concierge.messaging.channels import EmailChannel
 
     limit = limit or getattr(settings, "MESSAGING_BATCH_SIZE", 200)
     rate = rate_per_second if rate_per_second is not None else getattr(settings, "MESSAGING_RATE_PER_SECOND", 20)
-    commit_every = max(1, int(getattr(settings, "MESSAGING_COMMIT_EVERY", 100)))
+    commit_every = max(1, int(getattr(settings, "MESSAGING_COMMIT_EVERY", 1)))
     check_time = now or timezone.now()
     claim = uuid.uuid4().hex[:24]
     only = Q()
@@ -611,11 +644,12 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
                 .select_related("guest", "property", "template").order_by("not_before", "created_at", "id"))
     interval = 1.0 / rate if rate else 0.0
     chunk = _Chunk()
+    heartbeat = _Heartbeat(claim)
     connection = None
     not_started: set[int] = set()  # marked as handed over, but the loop stopped before their turn
     try:
         facts = _BatchFacts(rows, check_time)
-        connection = get_connection()
+        connection = mail_connection()
         if any(row.channel == Channel.EMAIL for row in rows):
             _open(connection)  # one SMTP connection (session) for the whole batch
         channels: dict[str, MessageChannel] = {Channel.EMAIL: EmailChannel(connection=connection)}
@@ -636,7 +670,7 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
                 else:
                     chunk.handing.append((message, recipient))
                     facts.count_send(message)  # the cap counts messages being sent too
-            _commit_chunk(chunk, claim)
+            _commit_chunk(chunk, claim, heartbeat)
             handing, chunk.handing = chunk.handing, []
             not_started.update(message.pk for message, _recipient in handing)
             for message, recipient in handing:
@@ -648,7 +682,8 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
                     receipt = channel.send(_envelope(message, recipient))
                 except ChannelError as exc:
                     # Recorded at once (rare): its own conditional UPDATE, then the hooks.
-                    status = _retry_or_fail(Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING),
+                    status = _retry_or_fail(Message.objects.filter(pk=message.pk, status=MessageStatus.SENDING,
+                                                                   claim=claim),
                                             message, exc, message.attempts + 1)
                     if status == MessageStatus.FAILED:
                         result.failed += 1
@@ -692,14 +727,42 @@ def _open(connection: Any, *, reopen: bool = False) -> None:
         connection.close()
 
 
-def messages_release_stale(*, older_than: dt.timedelta = dt.timedelta(minutes=30)) -> int:
-    """Rows a dead worker left `sending`: those never handed to a provider (claim still pending) are queued again;
-    those handed over become failed and are never re-sent (a provider may already have them)."""
-    cutoff = timezone.now() - older_than
+def claim_lease() -> dt.timedelta:
+    """How long a claim outlives its last heartbeat (`OUTBOX_CLAIM_LEASE_SECONDS`): then its worker is presumed
+    dead and `messages_release_stale` takes the rows over. A live batch renews its claim every quarter of it."""
+    return dt.timedelta(seconds=float(getattr(settings, "OUTBOX_CLAIM_LEASE_SECONDS", 120)))
+
+
+def mail_connection() -> Any:
+    """The batch's mail connection; for SMTP without EMAIL_TIMEOUT, a timeout of a third of the lease (a hung
+    server must not outlive the claim, or another worker would take over a message still being sent)."""
+    from django.core.mail import get_connection
+
+    options: dict[str, Any] = {}
+    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and getattr(settings, "EMAIL_TIMEOUT", None) is None:
+        options["timeout"] = max(1.0, claim_lease().total_seconds() / 3)
+    return get_connection(**options)
+
+
+IN_DOUBT = "worker stopped while sending; sent again with the same Message-ID"
+
+
+def messages_release_stale(*, older_than: dt.timedelta | None = None) -> int:
+    """Take over the rows of dead workers (claims whose lease ran out), so every message is still sent.
+
+    Rows never handed to a provider (claim still pending) are queued again. A row handed over whose outcome was not
+    recorded (the one in flight when the worker died: the provider may or may not have it) is queued again too, as
+    a retry: it goes out with the same Message-ID / Idempotency-Key, so the receiving side can recognise the
+    duplicate; after `MESSAGING_MAX_ATTEMPTS` hand-overs it becomes failed instead. Returns the rows released.
+    """
+    cutoff = timezone.now() - (older_than if older_than is not None else claim_lease())
     stale = Message.objects.filter(status=MessageStatus.SENDING, claimed_at__lt=cutoff)
     released = stale.filter(claim__startswith=PENDING).update(status=MessageStatus.QUEUED, claim="")
-    return released + stale.exclude(claim__startswith=PENDING).update(
+    in_doubt = stale.exclude(claim__startswith=PENDING)
+    failed = in_doubt.filter(attempts__gte=getattr(settings, "MESSAGING_MAX_ATTEMPTS", 5)).update(
         status=MessageStatus.FAILED, reason=Reason.PROVIDER_ERROR, error="worker stopped while sending", claim="")
+    return released + failed + in_doubt.update(status=MessageStatus.QUEUED, reason=Reason.RETRY, error=IN_DOUBT,
+                                               not_before=None, claim="")
 
 
 # --- consent ----------------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ Message-ID header is the id.
 """
 from __future__ import annotations
 
+import hashlib
 import smtplib
-from email.utils import make_msgid
 from html import escape
 
 from django.conf import settings
@@ -27,6 +27,12 @@ def _html(body: str) -> str:
     return f'<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">{paragraphs}</body></html>'
 
 
+def message_id(reference: str, domain: str) -> str:
+    """The Message-ID of one outbox message, the same on every attempt (made from its idempotency key): a mail
+    sent again after a crash left it in doubt is recognisable as the same message by the receiving side."""
+    return f"<{hashlib.sha256(reference.encode()).hexdigest()[:32]}.concierge@{domain}>"
+
+
 class EmailChannel:
     code = "email"
 
@@ -35,7 +41,7 @@ class EmailChannel:
 
     def build(self, envelope: Envelope) -> EmailMultiAlternatives:
         domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
-        headers = {"Message-ID": make_msgid(domain=domain), "X-Concierge-Message": envelope.reference}
+        headers = {"Message-ID": message_id(envelope.reference, domain), "X-Concierge-Message": envelope.reference}
         if envelope.unsubscribe_url:
             # RFC 2369 + RFC 8058: mail clients show an unsubscribe button and POST to the link (no login needed).
             headers["List-Unsubscribe"] = f"<{envelope.unsubscribe_url}>"

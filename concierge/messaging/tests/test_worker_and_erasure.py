@@ -28,13 +28,18 @@ def test_the_beat_task_sends_deferred_messages_once(inbox, guest_zh, no_quiet_ho
     assert inbox.count() == 1
 
 
-def test_a_row_left_sending_by_a_dead_worker_fails_and_is_never_resent(guest_zh):
+def test_a_row_left_sending_by_a_dead_worker_is_sent_again_unless_it_used_up_its_attempts(guest_zh, settings):
+    old = timezone.now() - dt.timedelta(hours=1)
     stale = Message.objects.create(guest=guest_zh, channel="email", language="zh-hans", status="sending",
-                                   idempotency_key="s-1", claimed_at=timezone.now() - dt.timedelta(hours=1))
+                                   idempotency_key="s-1", claimed_at=old, attempts=1)
+    worn = Message.objects.create(guest=guest_zh, channel="email", language="zh-hans", status="sending",
+                                  idempotency_key="s-2", claimed_at=old, attempts=settings.MESSAGING_MAX_ATTEMPTS)
 
-    assert messages_release_stale() == 1
+    assert messages_release_stale() == 2
     stale.refresh_from_db()
-    assert stale.status == "failed"
+    worn.refresh_from_db()
+    assert (stale.status, stale.reason) == ("queued", "retry")
+    assert (worn.status, worn.error) == ("failed", "worker stopped while sending")
 
 
 def test_erasure_removes_address_and_text_and_stops_queued_messages(guest_zh):

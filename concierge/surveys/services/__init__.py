@@ -31,6 +31,7 @@ from concierge.surveys.services.inviting import (
     invitations_create_for_guests,
     invitations_enqueue,
     invitations_fail_stale,
+    invitations_release_stale,
     invitations_retry_failed,
     invitations_send,
     post_stay_invitations_create,
@@ -44,7 +45,8 @@ from concierge.surveys.services.inviting import (
 __all__ = [
     "ChoiceSpec", "DispatchResult", "SendResult", "account_manager_notify", "answer_save_preference", "answers_clean",
     "invitation_create", "invitation_email", "invitation_link", "invitations_create_for_guests",
-    "invitations_enqueue", "invitations_fail_stale", "invitations_retry_failed", "invitations_send",
+    "invitations_enqueue", "invitations_fail_stale", "invitations_release_stale",
+    "invitations_retry_failed", "invitations_send",
     "marker_create", "marker_remove", "post_stay_invitations_create", "question_create", "question_move",
     "question_remove", "question_update", "response_submit", "survey_create", "survey_run_cancel",
     "survey_run_schedule", "survey_runs_execute_due", "survey_send_followup", "survey_update",

@@ -1,16 +1,19 @@
 """Inviting guests: post-stay triggers, periodic runs, single sends, follow-ups; and mailing the invitations.
 
-Sending is idempotent. A batch first *claims* its rows with one conditional UPDATE
-(`status = pending` → `sending`, stamped with a random claim id) and commits; only rows carrying its
-claim id are mailed. A batch queued twice, or two workers on the same ids, therefore never mail anyone
-twice. A worker that dies mid-batch leaves rows in `sending`; the dispatcher marks them failed after
-STALE_CLAIM rather than resending, because the mail may have gone out (staff can retry failed rows).
+Sending is exactly-once as far as SMTP allows (see `invitations_send` and docs/messaging.md, "Killed workers").
+A batch first *claims* its rows with one conditional UPDATE (`status = pending` → `sending`, stamped with a
+random claim id and a lease) and commits; only rows carrying its claim id are mailed, each recorded `sent` in its
+own commit right after the server accepted it. A batch queued twice, or two workers on the same ids, therefore
+never mail anyone twice. A worker that dies mid-batch leaves rows in `sending`; once its lease has run out they
+go back to `pending` (`invitations_release_stale`), including the one message that was in flight, which is sent
+again with the same Message-ID.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import smtplib
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -59,10 +62,12 @@ CHECKOUT_TIME = dt.time(12, 0)
 # Stays that checked out longer ago than this (trigger switched on late, dispatcher down) are not surveyed.
 MAX_LATENESS = dt.timedelta(days=7)
 BATCH_SIZE = 100
-SENT_FLUSH = 25  # mailed rows recorded per UPDATE
 MAX_QUEUE_PER_DISPATCH = 20_000
 REQUEUE_AFTER = dt.timedelta(minutes=30)
-STALE_CLAIM = dt.timedelta(minutes=30)
+# A claimed row is `sending` with claim "~<token>" while it waits in its batch (never handed to the mail server: safe
+# to send again), and "<token>" from the moment it is handed over (in doubt if the worker dies before recording it).
+PENDING = "~"
+IN_DOUBT = "in doubt after a stopped worker: sent again with the same Message-ID"
 GUEST_LANGUAGES = {Language.ZH_HANS.value, Language.EN.value}
 
 
@@ -366,6 +371,12 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return template
 
 
+def invitation_message_id(invitation: Invitation) -> str:
+    """The invitation's Message-ID, the same on every attempt: a mail sent again after a crash is recognisable."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+    return f"<invitation.{invitation.public_id}@{domain}>"
+
+
 def invitation_email(invitation: Invitation, *, connection: Any = None) -> EmailMultiAlternatives:
     """The invitation mail in the guest's language: the survey's own subject/text, else the standard one."""
     survey, guest, property_ = invitation.survey, invitation.guest, invitation.property
@@ -395,7 +406,8 @@ def invitation_email(invitation: Invitation, *, connection: Any = None) -> Email
     message = EmailMultiAlternatives(
         subject=subject, body=body, from_email=sender.replace("\n", " "), to=[guest.email if guest else ""],
         reply_to=[property_.email] if property_ is not None and property_.email else None,
-        headers={"X-Concierge-Invitation": invitation.public_id}, connection=connection,
+        headers={"X-Concierge-Invitation": invitation.public_id, "Message-ID": invitation_message_id(invitation)},
+        connection=connection,
     )
     message.attach_alternative(html, "text/html")
     return message
@@ -409,19 +421,60 @@ class SendResult:
     failed: int = 0
 
 
+def claim_lease() -> dt.timedelta:
+    """How long a claim outlives its last heartbeat: after that the worker is presumed dead and its rows are taken
+    over (`invitations_release_stale`). A live worker renews its claims every quarter of the lease."""
+    return dt.timedelta(seconds=float(getattr(settings, "OUTBOX_CLAIM_LEASE_SECONDS", 120)))
+
+
+def mail_connection() -> Any:
+    """The batch's mail connection; for SMTP with no EMAIL_TIMEOUT, a timeout under the lease (a hung server must
+    not outlive the claim, or another worker would take the in-flight message over while it is still being sent)."""
+    options: dict[str, Any] = {}
+    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and getattr(settings, "EMAIL_TIMEOUT", None) is None:
+        options["timeout"] = max(1.0, claim_lease().total_seconds() / 3)
+    return get_connection(**options)
+
+
+class _Heartbeat:
+    """Renews `claimed_at` of the rows a batch still holds, at most every quarter of the lease."""
+
+    def __init__(self, claim: str) -> None:
+        self.claim, self.every, self.last = claim, claim_lease().total_seconds() / 4, time.monotonic()
+
+    def beat(self) -> None:
+        if time.monotonic() - self.last >= self.every:
+            Invitation.objects.filter(claim__in=[PENDING + self.claim, self.claim],
+                                      status=InvitationStatus.SENDING).update(claimed_at=timezone.now())
+            self.last = time.monotonic()
+
+
 def invitations_send(*, invitation_ids: Iterable[int], now: dt.datetime | None = None) -> SendResult:
-    """Mail a batch of invitations over one SMTP connection. Safe to call twice with the same ids."""
+    """Mail a batch of invitations over one SMTP connection, each exactly once. Safe to call twice with the same ids.
+
+    1. Claim: one conditional UPDATE `pending` → `sending` with claim "~<token>" (waiting in this batch) and commit.
+    2. Per row, one transaction: record the previous row as sent (right after the server accepted it) and hand this
+       row over (claim "~<token>" → "<token>", only if still ours), renewing the batch's lease now and then.
+       Then the SMTP send, outside any transaction.
+    3. Rows never handed over (an error stopped the batch) go back to `pending` at once.
+
+    A killed worker leaves its rows `sending`; once the lease has run out, `invitations_release_stale` puts the rows
+    never handed over back to `pending`, and the single row that was being sent (in doubt: the server may or may
+    not have it) too, sent again with the same Message-ID so the receiving side can recognise a duplicate.
+    """
     now = now or timezone.now()
     ids = list(invitation_ids)
-    claim = uuid.uuid4().hex
+    token = uuid.uuid4().hex[:24]
+    waiting = PENDING + token
     result = SendResult()
+    invitations_release_stale(invitation_ids=ids)  # a redelivered batch of a dead worker takes its rows over
     with transaction.atomic():
         result.claimed = Invitation.objects.filter(pk__in=ids, status=InvitationStatus.PENDING).update(
-            status=InvitationStatus.SENDING, claim=claim, claimed_at=now)
+            status=InvitationStatus.SENDING, claim=waiting, claimed_at=timezone.now())
     if not result.claimed:
         return result
     rows = list(
-        Invitation.objects.filter(claim=claim, status=InvitationStatus.SENDING)
+        Invitation.objects.filter(claim=waiting, status=InvitationStatus.SENDING)
         .select_related("survey", "guest", "property").order_by("pk")
     )
     consented = email_consent_in_force([r.guest_id for r in rows if r.guest_id])
@@ -429,50 +482,68 @@ def invitations_send(*, invitation_ids: Iterable[int], now: dt.datetime | None =
     for row in rows:
         reason = _skip_reason(row, consented, now)
         if reason:
-            Invitation.objects.filter(pk=row.pk, claim=claim).update(status=InvitationStatus.SKIPPED, error=reason)
+            Invitation.objects.filter(pk=row.pk, claim=waiting).update(status=InvitationStatus.SKIPPED, error=reason,
+                                                                       claim="")
             result.skipped += 1
         else:
             sendable.append(row)
     if not sendable:
         return result
     # One SMTP session for the whole batch: opened here, so send() does not open and close one per message.
-    connection = get_connection()
+    connection = mail_connection()
     _reopen(connection)
-    sent: list[Invitation] = []
+    heartbeat = _Heartbeat(token)
+    accepted: Invitation | None = None  # sent, not yet recorded
     try:
         for row in sendable:
             try:
                 message = invitation_email(row, connection=connection)
+            except Exception as exc:  # a row that cannot be rendered fails alone; it must not stop the batch
+                logger.exception("Survey invitation %s could not be rendered", row.pk)
+                Invitation.objects.filter(pk=row.pk, claim=waiting).update(
+                    status=InvitationStatus.FAILED, error=f"rendering: {exc}"[:300], claim="")
+                result.failed += 1
+                continue
+            with transaction.atomic():
+                _record_sent(accepted, token)
+                accepted = None
+                handed = Invitation.objects.filter(pk=row.pk, claim=waiting, status=InvitationStatus.SENDING).update(
+                    claim=token)
+                heartbeat.beat()
+            if not handed:  # our lease ran out and another worker took the row over: it sends it, not us
+                continue
+            try:
                 message.send(fail_silently=False)
             except (smtplib.SMTPException, OSError) as exc:
                 logger.warning("Survey invitation %s failed: %s", row.pk, exc)
-                Invitation.objects.filter(pk=row.pk, claim=claim).update(
-                    status=InvitationStatus.FAILED, error=str(exc)[:300])
+                Invitation.objects.filter(pk=row.pk, claim=token).update(
+                    status=InvitationStatus.FAILED, error=str(exc)[:300], claim="")
                 result.failed += 1
                 connection.close()  # the session may be broken: start a fresh one for the next message
                 _reopen(connection)
                 continue
             row.status, row.sent_at, row.email, row.error = InvitationStatus.SENT, timezone.now(), row.guest.email, ""
-            sent.append(row)
+            accepted = row
             result.sent += 1
-            if len(sent) >= SENT_FLUSH:
-                _mark_sent(sent)
     finally:
         connection.close()
-        # Mailed rows are recorded in small groups (one UPDATE each), not one commit per mail. If the worker
-        # dies in between, those rows stay `sending` and become failed, never mailed again: no duplicates.
-        _mark_sent(sent)
+        try:
+            with transaction.atomic():
+                _record_sent(accepted, token)
+        finally:
+            # Rows never handed over (an error stopped the batch) wait for the next dispatch.
+            Invitation.objects.filter(claim=waiting, status=InvitationStatus.SENDING).update(
+                status=InvitationStatus.PENDING, claim="", queued_at=None)
     return result
 
 
-def _mark_sent(rows: list[Invitation]) -> None:
-    if not rows:
+def _record_sent(row: Invitation | None, claim: str) -> None:
+    """The row the server accepted is `sent` (only if still ours), counted in the survey's statistics."""
+    if row is None:
         return
-    with transaction.atomic():
-        Invitation.objects.bulk_update(rows, ["status", "sent_at", "email", "error"])
-        stats_add((r.survey_id, StatMetric.SENT, local_day(r.sent_at, r.property), r.property_id or 0, 0, 0)
-                  for r in rows)
-    rows.clear()
+    if Invitation.objects.filter(pk=row.pk, claim=claim, status=InvitationStatus.SENDING).update(
+            status=InvitationStatus.SENT, sent_at=row.sent_at, email=row.email, error="", claim=""):
+        stats_add([(row.survey_id, StatMetric.SENT, local_day(row.sent_at, row.property), row.property_id or 0, 0, 0)])
 
 
 def _reopen(connection: Any) -> None:
@@ -520,11 +591,28 @@ def invitations_enqueue(*, invitation_ids: Sequence[int] | None = None, now: dt.
     return len(ids)
 
 
-def invitations_fail_stale(*, now: dt.datetime | None = None) -> int:
-    """Rows stuck in `sending` (worker died) become failed — not resent, the mail may have left."""
-    now = now or timezone.now()
-    return Invitation.objects.filter(status=InvitationStatus.SENDING, claimed_at__lt=now - STALE_CLAIM).update(
-        status=InvitationStatus.FAILED, error="interrupted while sending; not resent automatically")
+def invitations_release_stale(*, now: dt.datetime | None = None, invitation_ids: Sequence[int] | None = None) -> int:
+    """Take over the rows of dead workers (claims whose lease ran out): they go back to `pending` to be sent again.
+
+    Rows never handed to the mail server are simply queued again. The row that was in flight (handed over, outcome
+    not recorded: the server may or may not have it) is queued again once, marked `IN_DOUBT`; its mail carries the
+    same Message-ID, so a duplicate is recognisable. In doubt a second time (a message that keeps killing workers),
+    it becomes failed. Returns the rows released.
+    """
+    cutoff = (now or timezone.now()) - claim_lease()
+    stale = Invitation.objects.filter(status=InvitationStatus.SENDING, claimed_at__lt=cutoff)
+    if invitation_ids is not None:
+        stale = stale.filter(pk__in=list(invitation_ids))
+    released = stale.filter(claim__startswith=PENDING).update(status=InvitationStatus.PENDING, claim="",
+                                                              queued_at=None)
+    in_doubt = stale.exclude(claim__startswith=PENDING)
+    failed = in_doubt.filter(error=IN_DOUBT).update(
+        status=InvitationStatus.FAILED, claim="", error="interrupted twice while sending; not resent automatically")
+    return released + failed + in_doubt.update(status=InvitationStatus.PENDING, claim="", queued_at=None,
+                                               error=IN_DOUBT)
+
+
+invitations_fail_stale = invitations_release_stale  # the former name (rows are no longer failed, but released)
 
 
 @transaction.atomic
@@ -550,6 +638,6 @@ def surveys_dispatch(*, now: dt.datetime | None = None) -> DispatchResult:
     now = now or timezone.now()
     post_stay = post_stay_invitations_create(now=now)
     runs = survey_runs_execute_due(now=now)
-    stale = invitations_fail_stale(now=now)
+    stale = invitations_release_stale(now=now)
     queued = invitations_enqueue(now=now)
     return DispatchResult(post_stay=post_stay, runs=runs, stale=stale, queued=queued)

@@ -124,16 +124,41 @@ def test_queueing_twice_through_celery_mails_once(django_capture_on_commit_callb
     assert invitation.status == InvitationStatus.SENT and invitation.email == "wang.fang@example.cn"
 
 
-def test_a_worker_that_died_mid_send_leaves_a_failed_row_not_a_second_mail(survey_a, quality_a, guest_zh):
-    invitation = invite(quality_a, survey_a, guest_zh)
-    Invitation.objects.filter(pk=invitation.pk).update(status=InvitationStatus.SENDING, claim="dead",
-                                                       claimed_at=timezone.now() - dt.timedelta(hours=1))
+def test_a_dead_workers_rows_are_taken_over_and_the_one_in_flight_is_resent_with_its_message_id(
+        survey_a, quality_a, guest_zh, guest_en):
+    waiting = invite(quality_a, survey_a, guest_zh)
+    in_flight = invite(quality_a, survey_a, guest_en)
+    old = timezone.now() - dt.timedelta(hours=1)
+    Invitation.objects.filter(pk=waiting.pk).update(status=InvitationStatus.SENDING, claim="~dead", claimed_at=old)
+    Invitation.objects.filter(pk=in_flight.pk).update(status=InvitationStatus.SENDING, claim="dead", claimed_at=old)
 
-    assert services.invitations_fail_stale() == 1
+    assert services.invitations_release_stale() == 2
     services.invitations_enqueue()
 
-    invitation.refresh_from_db()
-    assert invitation.status == InvitationStatus.FAILED
+    waiting.refresh_from_db()
+    in_flight.refresh_from_db()
+    assert (waiting.status, in_flight.status) == (InvitationStatus.SENT, InvitationStatus.SENT)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([guest_zh.email, guest_en.email])
+    resent = next(m for m in mail.outbox if m.to == [guest_en.email])
+    assert resent.extra_headers["Message-ID"] == services.inviting.invitation_message_id(in_flight)
+
+
+def test_a_row_in_doubt_twice_fails_and_a_live_claim_is_left_alone(survey_a, quality_a, guest_zh, guest_en):
+    twice = invite(quality_a, survey_a, guest_zh)
+    live = invite(quality_a, survey_a, guest_en)
+    Invitation.objects.filter(pk=twice.pk).update(status=InvitationStatus.SENDING, claim="dead",
+                                                  claimed_at=timezone.now() - dt.timedelta(hours=1),
+                                                  error=services.inviting.IN_DOUBT)
+    Invitation.objects.filter(pk=live.pk).update(status=InvitationStatus.SENDING, claim="alive",
+                                                 claimed_at=timezone.now())
+
+    assert services.invitations_release_stale() == 1
+    services.invitations_enqueue()
+
+    twice.refresh_from_db()
+    live.refresh_from_db()
+    assert twice.status == InvitationStatus.FAILED
+    assert live.status == InvitationStatus.SENDING
     assert mail.outbox == []
 
 

@@ -283,8 +283,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "concierge.api.pagination.StandardPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["concierge.api.filtering.BoundedFilterBackend"],  # DjangoFilterBackend, bounded ints
+    "DEFAULT_SCHEMA_CLASS": "concierge.api.schema.AutoSchema",  # drf-standardized-errors' + query-parameter errors
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     "DEFAULT_METADATA_CLASS": "concierge.core.security.SchemaOnlyMetadata",
     # Throttling: anonymous clients by address, signed-in ones by user; the token endpoint has its own stricter scope.
@@ -313,6 +313,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "concierge.core.security.document_query_validation_errors",
+        "concierge.api.schema.document_nested_error_attrs",
     ],
 }
 
@@ -433,12 +434,12 @@ MESSAGING_HTTP_RETRIES = env.int("MESSAGING_HTTP_RETRIES", default=2)
 MESSAGING_MAX_ATTEMPTS = env.int("MESSAGING_MAX_ATTEMPTS", default=5)
 MESSAGING_BATCH_SIZE = env.int("MESSAGING_BATCH_SIZE", default=200)
 MESSAGING_RATE_PER_SECOND = env.float("MESSAGING_RATE_PER_SECOND", default=20.0)
-
 # Outbox claims (messages, survey invitations): a worker renews its claim every quarter of the lease; a claim older
 # than the lease belongs to a dead worker and is taken over (docs/messaging.md, "Killed workers").
 OUTBOX_CLAIM_LEASE_SECONDS = env.int("OUTBOX_CLAIM_LEASE_SECONDS", default=120)
 # Outcomes committed every N messages (1: right after each accepted message, so only the one in flight is in doubt).
 MESSAGING_COMMIT_EVERY = env.int("MESSAGING_COMMIT_EVERY", default=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

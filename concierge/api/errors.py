@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
 from rest_framework import exceptions, serializers, status
 from rest_framework.fields import get_error_detail
 from rest_framework.settings import api_settings
 
+from concierge.api.fields import TextChoicesField
 from concierge.guests.services import StaleVersionError
 
 
@@ -59,3 +61,22 @@ class StaleVersionErrorSerializer(serializers.Serializer):
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = StaleVersionErrorSerializer(many=True)
+
+
+# --- OpenAPI description of the 429 of POST /api/v1/auth/token/: DRF's throttle or django-axes' lockout ----------
+
+
+class TokenError429Code(models.TextChoices):
+    THROTTLED = "throttled", "throttled"
+    LOCKED_OUT = "locked_out", "locked_out (django-axes: too many failed sign-ins for this username and address)"
+
+
+class TokenError429Serializer(serializers.Serializer):
+    code = TextChoicesField(TokenError429Code)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class TokenErrorResponse429Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = TokenError429Serializer(many=True)

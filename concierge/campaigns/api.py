@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
@@ -169,6 +170,9 @@ def _out(campaign: Campaign) -> dict[str, Any]:
     return CampaignOutputSerializer(Campaign.objects.prefetch_related("variants").get(pk=campaign.pk)).data
 
 
+# The service's rules (campaigns.services._validate) answer code `invalid` on these fields.
+@extend_validation_errors(["invalid"], field_name="channel", methods=["post"])
+@extend_validation_errors(["invalid"], field_name="variants", methods=["post"])
 class CampaignListApi(ConciergeApi):
     def get_queryset(self) -> QuerySet:
         if getattr(self, "swagger_fake_view", False):
@@ -196,6 +200,9 @@ class CampaignListApi(ConciergeApi):
         return Response(_out(campaign), status=status.HTTP_201_CREATED)
 
 
+@extend_validation_errors(["invalid"], field_name="channel", methods=["patch"])
+@extend_validation_errors(["invalid"], field_name="variants", methods=["patch"])
+@extend_validation_errors(["invalid"], field_name="status", methods=["patch"])  # already sent: frozen
 class CampaignDetailApi(ConciergeApi):
     @extend_schema(tags=TAGS, summary="A campaign", responses=CampaignOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:

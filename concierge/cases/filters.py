@@ -74,7 +74,7 @@ class CaseFilterSet(django_filters.FilterSet):
             | Q(guest__family_name=value[:1], guest__given_name__startswith=value[1:])
         )
         number = value.rsplit("-", 1)[-1]
-        if number.isdigit():
+        if number.isdecimal():
             condition |= Q(pk=int(number))
         return queryset.filter(condition)
 

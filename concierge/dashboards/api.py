@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -129,6 +130,7 @@ def flow_payload(ledger: FlowLedger) -> dict[str, Any]:
             "refreshed_at": ledger.refreshed_at, "total": row(ledger.total), "rows": [row(r) for r in ledger.rows]}
 
 
+@extend_validation_errors(["required"], field_name="property", methods=["get"])  # _scope: choose one
 class OverviewApi(ConciergeApi):
     permission_classes = [CanViewDashboards]
 
@@ -145,6 +147,7 @@ class OverviewApi(ConciergeApi):
         return Response(DashboardOverviewOutputSerializer(ov).data)
 
 
+@extend_validation_errors(["required"], field_name="property", methods=["get"])  # _scope: choose one
 class FlowApi(ConciergeApi):
     permission_classes = [CanViewDashboards]
 

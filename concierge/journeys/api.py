@@ -134,7 +134,7 @@ class JourneyRunsApi(ConciergeApi):
         if state:
             runs = runs.filter(state=state)
         guest = self.request.query_params.get("guest")
-        if guest and guest.isdigit():
+        if guest and guest.isdecimal():
             runs = runs.filter(guest_id=int(guest))
         return runs
 

@@ -126,7 +126,7 @@ class MemberListApi(ConciergeApi):
         qs = selectors.members_for(self.request.user).order_by("pk")
         guest = self.request.query_params.get("guest")
         if guest:
-            if not guest.isdigit():
+            if not guest.isdecimal():
                 raise serializers.ValidationError({"guest": [_("Enter a guest id (a whole number).")]})
             qs = qs.filter(guest_id=int(guest))
         tier = self.request.query_params.get("tier")

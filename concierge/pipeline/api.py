@@ -210,7 +210,7 @@ class OpportunityListApi(ConciergeApi):
         params = self.request.query_params
         filters = {k: params.get(k) for k in ("stage", "status", "owner", "property", "company", "q") if params.get(k)}
         for k in ("stage", "owner", "property", "company"):
-            if k in filters and not str(filters[k]).isdigit():
+            if k in filters and not str(filters[k]).isdecimal():
                 raise serializers.ValidationError({k: [_("Enter an id (a whole number).")]})
         return selectors.opportunity_list(user=self.request.user, filters=filters)
 
@@ -327,7 +327,7 @@ class ForecastApi(ConciergeApi):
         _require(request.user)
         start = _month_param(request, "start")
         months = request.query_params.get("months", "6")
-        if not months.isdigit() or not 1 <= int(months) <= 24:
+        if not months.isdecimal() or not 1 <= int(months) <= 24:
             raise serializers.ValidationError({"months": [_("Enter a number of months from 1 to 24.")]})
         result = selectors.forecast(user=request.user, start=start, months=int(months))
         data = ForecastOutputSerializer({**result.__dict__,
@@ -349,7 +349,7 @@ class ScorecardApi(ConciergeApi):
         reps = visible_reps(request.user)
         rep = request.query_params.get("rep")
         if rep:
-            if not rep.isdigit():
+            if not rep.isdecimal():
                 raise serializers.ValidationError({"rep": [_("Enter a user id (a whole number).")]})
             reps = reps.filter(pk=int(rep))
         cards = selectors.scorecards(reps=reps, month=month)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -162,6 +163,7 @@ class MyAccountsApi(ConciergeApi):
         return self.paginated(selectors.accounts_by_value(request.user, companies), AccountOutputSerializer)
 
 
+@extend_validation_errors(["invalid"], field_name="assignments", methods=["post"])  # not this rep's account
 class HandoverApi(ConciergeApi):
     queryset = Handover.objects.none()
 
@@ -183,7 +185,7 @@ class HandoverApi(ConciergeApi):
         assignments = {}
         known = {c.pk for c in companies}
         for company_id, user_id in data["assignments"].items():
-            if not str(company_id).isdigit() or int(company_id) not in known:
+            if not str(company_id).isdecimal() or int(company_id) not in known:
                 raise serializers.ValidationError({"assignments": [_("Company %(id)s is not one of this rep's "
                                                                      "accounts.") % {"id": company_id}]})
             if user_id not in users:

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from concierge.api.base import ConciergeApi
 from concierge.api.errors import ErrorResponse409Serializer
+from concierge.api.fields import JsonInputField
 from concierge.api.serializers.common import UserRefSerializer
 from concierge.segments import selectors, services
 from concierge.segments.conditions import describe_definition
@@ -52,20 +53,20 @@ class SegmentOutputSerializer(serializers.Serializer):
 class SegmentCreateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
-    definition = serializers.JSONField(help_text=DEFINITION_HELP)
+    definition = JsonInputField(help_text=DEFINITION_HELP)
     shared = serializers.BooleanField(required=False, default=True)
 
 
 class SegmentUpdateInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
-    definition = serializers.JSONField(required=False, help_text=DEFINITION_HELP)
+    definition = JsonInputField(required=False, help_text=DEFINITION_HELP)
     shared = serializers.BooleanField(required=False)
     version = serializers.IntegerField(required=False, help_text=_("The version you read; 409 if it changed since."))
 
 
 class SegmentCountInputSerializer(serializers.Serializer):
-    definition = serializers.JSONField(help_text=DEFINITION_HELP)
+    definition = JsonInputField(help_text=DEFINITION_HELP)
 
 
 class SegmentCountOutputSerializer(serializers.Serializer):

@@ -11,6 +11,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum
+from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -187,6 +188,9 @@ class OrderSeatsInputSerializer(serializers.Serializer):
 # --- views --------------------------------------------------------------------------------------------------------
 
 
+# `code` is unique across the group (the model's check, through the service); `property` must be one of yours.
+@extend_validation_errors(["unique"], field_name="code", methods=["post"])
+@extend_validation_errors(["invalid"], field_name="property", methods=["post"])
 class ProductListApi(ToursApi):
     filterset_class = ProductFilterSet
 
@@ -206,6 +210,8 @@ class ProductListApi(ToursApi):
         return Response(ProductOutputSerializer(product).data, status=status.HTTP_201_CREATED)
 
 
+@extend_validation_errors(["unique"], field_name="code", methods=["put"])
+@extend_validation_errors(["invalid"], field_name="property", methods=["put"])
 class ProductDetailApi(ToursApi):
     @extend_schema(tags=TAGS, summary="A tour product", responses=ProductOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:

@@ -14,6 +14,7 @@ from rest_framework.settings import api_settings
 
 from concierge.accounts.two_factor import has_confirmed_device, needs_two_factor, verify_code
 from concierge.api.base import ConciergeApi
+from concierge.api.errors import TokenErrorResponse429Serializer
 from concierge.api.services import api_token_issue
 from concierge.core.security import AnonThrottle, TokenObtainRateThrottle
 
@@ -38,7 +39,7 @@ class TokenObtainApi(ConciergeApi):
     throttle_classes = [AnonThrottle, TokenObtainRateThrottle]  # plus a stricter per-address scope: password guessing
 
     @extend_schema(tags=["auth"], summary="Get an API token", request=TokenObtainInputSerializer,
-                   responses=TokenOutputSerializer, auth=[])
+                   responses={200: TokenOutputSerializer, 429: TokenErrorResponse429Serializer}, auth=[])
     def post(self, request: Request) -> Response:
         serializer = TokenObtainInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

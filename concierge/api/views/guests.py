@@ -6,7 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
 from rest_framework.request import Request
@@ -52,6 +52,8 @@ def _audit_view(request: Request, guest: Guest, what: str) -> None:
 @extend_validation_errors(["invalid_phone"], field_name="phone", methods=["post"])
 @extend_validation_errors(["invalid_id", "invalid_id_checksum", "invalid_id_birthday"],
                           field_name="id_documents.INDEX.number", methods=["post"])
+@extend_validation_errors(["required"], field_name="property", methods=["post"])  # property_or_default
+@extend_validation_errors(["required"], field_name="family_name", methods=["post"])  # no name at all
 class GuestListCreateApi(ConciergeApi):
     filterset_class = GuestFilterSet
 
@@ -144,10 +146,7 @@ class GuestLookupApi(ConciergeApi):
 
     @extend_schema(
         tags=GUEST_TAG, summary="Exact look-up by phone (any format) or ID number",
-        parameters=[
-            OpenApiParameter("phone", str, description="Any format: +86 138-0013-8000, 13800138000, 0086 …"),
-            OpenApiParameter("id_number", str, description="Exact, case-insensitive (a lower-case x is fine)."),
-        ],
+        parameters=[GuestLookupInputSerializer],  # its fields are the query parameters, its codes the 400s
         responses=GuestSummaryOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from drf_standardized_errors.openapi_validation_errors import extend_validation_errors
 from rest_framework import status
 from rest_framework.request import Request
@@ -150,11 +150,12 @@ class ConsentListCreateApi(ConciergeApi):
 
 
 @extend_validation_errors(["guest_or_company"], field_name="non_field_errors", methods=["get"])
+@extend_validation_errors(["required"], field_name="guest", methods=["post"])  # neither guest nor company
 class TimelineApi(ConciergeApi):
     filter_backends: list = []  # the subject is a required parameter, not a filter
     @extend_schema(
         tags=["timeline"], summary="Timeline of a guest or a company, newest first",
-        parameters=[OpenApiParameter("guest", int), OpenApiParameter("company", int)],
+        parameters=[TimelineListInputSerializer],  # its fields are the query parameters, its codes the 400s
         responses=TimelineEntryOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:

@@ -1,7 +1,7 @@
 """The check-in recognition search over guests and companies."""
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -16,10 +16,7 @@ class SearchApi(ConciergeApi):
 
     @extend_schema(
         tags=["search"], summary="Recognition search: guests and companies, ranked, with the reason they matched",
-        parameters=[
-            OpenApiParameter("q", str, required=True, description="What front desk typed."),
-            OpenApiParameter("limit", int, description="At most this many results (1–50, default 20)."),
-        ],
+        parameters=[SearchInputSerializer],  # its fields are the query parameters, its codes the 400s
         responses=SearchHitOutputSerializer(many=True),
     )
     def get(self, request: Request) -> Response:

@@ -86,6 +86,7 @@ class ScreenPopApi(ConciergeApi):
 
 @extend_validation_errors(["wrong_property"], field_name="owner", methods=["post"])
 @extend_validation_errors(["stay_property", "stay_guest"], field_name="stay", methods=["post"])
+@extend_validation_errors(["required"], field_name="property", methods=["post"])  # property_or_default
 class CaseListCreateApi(ConciergeApi):
     filterset_class = CaseFilterSet
 
@@ -214,6 +215,7 @@ class ArticleDetailApi(ConciergeApi):
         return Response(ArticleDetailOutputSerializer(visible_or_404(queryset, request.user, pk)).data)
 
 
+@extend_validation_errors(["required"], field_name="property", methods=["post"])  # property_or_default
 class LostItemListCreateApi(ConciergeApi):
     filterset_class = LostItemFilterSet
 

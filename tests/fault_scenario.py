@@ -26,7 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+
+from tests.worker_support import database_url  # noqa: F401  (re-exported for the tests and bench/faults.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 LEASE_SECONDS = 3  # the workers' OUTBOX_CLAIM_LEASE_SECONDS: a killed worker's rows are taken over after this
@@ -103,18 +104,6 @@ def seed_checked_out_guests(*, frontdesk: Any, quality: Any, property: Any, n: i
 
 
 # --- the workers ----------------------------------------------------------------------------------------------------
-
-
-def database_url(settings_dict: dict[str, Any]) -> str:
-    """A DATABASE_URL (django-environ syntax) for the database this process is connected to."""
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = quote(settings_dict.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = settings_dict.get("HOST") or "localhost"
-    port = settings_dict.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
 
 
 class Workers:

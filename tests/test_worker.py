@@ -15,12 +15,11 @@ import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
-from tests.worker_support import broker_url_for, celery_sends_to, unique_queue
+from tests.worker_support import broker_url_for, celery_sends_to, database_url, unique_queue
 
 from concierge.guests.models import Guest, SearchKey
 from concierge.guests.services import guest_create
@@ -84,18 +83,6 @@ def test_refresh_is_idempotent(two_guests: tuple[Guest, Guest]) -> None:
 # --- the real worker ---------------------------------------------------------------------------------------------
 
 
-def _database_url(settings_dict: dict[str, Any]) -> str:
-    """A DATABASE_URL (django-environ syntax) for the database this test process is connected to."""
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = quote(settings_dict.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    host = settings_dict.get("HOST") or "localhost"
-    port = settings_dict.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"
-
-
 @pytest.fixture
 def broker_url(tmp_path: Path) -> Iterator[str]:
     """The environment's broker (CI: Redis), else a throw-away SQLite file, on a queue of this test's own."""
@@ -110,7 +97,7 @@ def celery_worker(transactional_db: None, broker_url: str, tmp_path: Path) -> It
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "concierge.settings_test",
-        "DATABASE_URL": _database_url(connection.settings_dict),
+        "DATABASE_URL": database_url(connection.settings_dict),
         "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "CELERY_TASK_DEFAULT_QUEUE": WORKER_QUEUE,

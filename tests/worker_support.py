@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 
 def unique_queue(prefix: str = "test") -> str:
@@ -49,3 +50,15 @@ def celery_sends_to(broker_url: str, queue: str) -> Iterator[None]:
 def worker_environment(broker_url: str, queue: str) -> dict[str, str]:
     """Environment variables that make a `celery worker` subprocess consume and send on the same queue."""
     return {"CELERY_BROKER_URL": broker_url, "CELERY_TASK_ALWAYS_EAGER": "0", "CELERY_TASK_DEFAULT_QUEUE": queue}
+
+
+def database_url(settings_dict: dict[str, Any]) -> str:
+    """A DATABASE_URL (django-environ syntax) for the database this (test) process is connected to; a worker subprocess opens the same one."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
+    host = settings_dict.get("HOST") or "localhost"
+    port = settings_dict.get("PORT") or 5432
+    return f"postgres://{credentials}{host}:{port}/{quote(settings_dict['NAME'], safe='')}"

@@ -9,13 +9,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
-from tests.worker_support import broker_url_for, celery_sends_to, unique_queue
+from tests.worker_support import broker_url_for, celery_sends_to, database_url, unique_queue
 
 from concierge.surveys import services
 from concierge.surveys.choices import InvitationStatus
@@ -28,17 +26,6 @@ TIMEOUT = 90.0
 WORKER_QUEUE = unique_queue()
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True),
               pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")]
-
-
-def database_url(settings_dict: dict[str, Any]) -> str:
-    """A DATABASE_URL for the database this test process is connected to (the worker opens the same one)."""
-    if settings_dict["ENGINE"].endswith("sqlite3"):
-        return f"sqlite:///{Path(settings_dict['NAME']).resolve()}"
-    user = quote(settings_dict.get("USER") or "", safe="")
-    password = quote(settings_dict.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else f"{user}@" if user else ""
-    return (f"postgres://{credentials}{settings_dict.get('HOST') or 'localhost'}:{settings_dict.get('PORT') or 5432}/"
-            f"{quote(settings_dict['NAME'], safe='')}")
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ M productive stays over six years, then times, with a group-wide manager:
   ledger     `dashboards.ledger.customer_flow(year=<last full year>)`                     target <= 5 s
   dashboard  `dashboards.tasks.refresh_dashboards()` once, then GET of the management overview page with
              Django's test client (median and p95 over >= 10 requests)                   target <= 500 ms
+  pages      the customer-value screens of the whole group from what `rfm` materialised: Pareto overview,
+             ranking (first and 100th page), RFM grid (same target as the dashboard)      target <= 500 ms
 
 The parts run in that order (segments on RFM cells and churn risk need the tables the first two fill). A part whose
 function does not exist yet prints "not available yet"; an error in one part does not stop the others.
@@ -41,7 +43,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import _analytics_data  # noqa: E402
 
-PARTS = ("rfm", "clv", "segments", "ledger", "dashboard")
+PARTS = ("rfm", "clv", "segments", "ledger", "dashboard", "pages")
 OUT = ROOT / "bench" / "out"
 # Apps whose tables hold only derived data (refreshed from stays): safe to drop and re-migrate with --reset-derived.
 DERIVED_APPS = ("analytics", "clv", "segments", "dashboards", "recommendations")
@@ -473,6 +475,37 @@ def part_dashboard(args: argparse.Namespace, manager: Any) -> None:
     guarded("dashboard", "overview page GET", "≤ 500 ms", page)
 
 
+def part_pages(args: argparse.Namespace, manager: Any) -> None:
+    print("\nCustomer-value screens (group scope) from the materialised rows and summaries …", flush=True)
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(manager)
+    pages = [("Pareto overview", reverse("analytics:value_overview") + "?scope=group"),
+             ("value ranking, page 1", reverse("analytics:value_ranking") + "?scope=group"),
+             ("value ranking, page 100", reverse("analytics:value_ranking") + "?scope=group&page=100"),
+             ("RFM grid", reverse("analytics:value_rfm") + "?scope=group"),
+             ("API Pareto", reverse("api:analytics-pareto") + "?scope=group")]
+    for label, url in pages:
+        def body(label: str = label, url: str = url) -> None:
+            def get() -> Any:
+                response = client.get(url)
+                if response.status_code != 200:
+                    raise RuntimeError(f"GET {url} -> {response.status_code}")
+                return response
+
+            for _ in range(2):
+                get()
+            durations, response, queries = timed_runs(get, max(10, args.repeat))
+            stats = summary(durations)
+            record("pages", f"{label} GET {url}", "≤ 500 ms", seconds=durations, limit_s=0.5, unit="ms",
+                   extra=f"p95 {stats['p95'] * 1000:.0f} ms, {len(response.content) / 1024:.0f} KiB, "
+                         f"{len(queries)} queries", queries=queries, explain_slow=args.explain)
+
+        guarded("pages", label, "≤ 500 ms", body)
+
+
 # --- report ---------------------------------------------------------------------------------------------------------
 
 
@@ -564,6 +597,8 @@ def main() -> None:
         part_ledger(args)
     if "dashboard" in parts:
         part_dashboard(args, manager)
+    if "pages" in parts:
+        part_pages(args, manager)
     report(meta)
     print(f"total {time.perf_counter() - started:.0f} s")
     (OUT / f"{stem}.json").write_text(json.dumps({"meta": meta, "rows": ROWS, "details": DETAILS}, indent=1,

@@ -3,6 +3,7 @@ empty), rebuilt by a scheduled job (`concierge.analytics.tasks.refresh_customer_
 from decimal import Decimal
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -141,3 +142,34 @@ class ValueRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requested_at:%Y-%m-%d %H:%M} ({self.rows} rows)"
+
+
+class ValueSummary(models.Model):
+    """The figures of a scope's value screens, written by the refresh in the same transaction as its rows: customer
+    count, revenue and profit, the Pareto deciles and curve, and the R × F grid. The screens read this one row
+    instead of aggregating every customer of the scope (a million rows for the group) on each request."""
+
+    property = models.ForeignKey(
+        "properties.Property", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="Empty = the group.",
+    )
+    customers = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    profit = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    # Revenue of the top 10 %, 20 %, … 100 % of customers (cumulative, decimal strings).
+    decile_revenue = models.JSONField(default=list)
+    # Cumulative revenue share (0..1) at 1 %, 2 %, … 100 % of customers.
+    curve = models.JSONField(default=list)
+    # [r, f, customers, average revenue, revenue] per R × F cell that has customers.
+    rfm_cells = models.JSONField(default=list)
+    refreshed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("customer value summary")
+        verbose_name_plural = _("customer value summaries")
+        constraints = [  # one row per scope, the group's (NULL) included
+            models.UniqueConstraint(Coalesce("property", models.Value(0)), name="value_summary_scope"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.property_id or 'group'}: {self.customers} customers"

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from concierge.analytics.models import CustomerValue, ValueRefresh
+from concierge.analytics.models import CustomerValue, ValueRefresh, ValueSummary
 from concierge.analytics.permissions import can_view_value
+from concierge.core.querysets import with_known_count
 from concierge.core.regions import _LATIN, _SUFFIXES, PROVINCE_REGION, REGION_LABELS, region_case
 from concierge.guests.models import Guest, Industry
 from concierge.properties.models import Property
@@ -109,29 +110,50 @@ def _rank_at(n: int, share: float) -> int:
     return max(1, min(n, math.ceil(n * share - 1e-9)))
 
 
-def pareto(scope: Scope) -> Pareto:
-    """Pareto table and curve of a scope in three queries: a count, one pass of conditional sums (revenue of
-    the top k customers for each tenth, exact), and an indexed lookup of the running share at 100 ranks."""
-    rows = scope_values(scope)
+def summary_for(scope: Scope) -> ValueSummary | None:
+    """The figures the last refresh wrote for this scope (None before the first refresh that wrote them)."""
+    return ValueSummary.objects.filter(property=scope.property).first()
+
+
+def pareto_figures(rows: QuerySet) -> dict[str, Any]:
+    """The Pareto figures of a scope's value rows, from the database in three queries: a count, one pass of
+    conditional sums (revenue of the top k customers for each tenth, exact), and an indexed lookup of the
+    running share at 100 ranks. Stored by the refresh as `ValueSummary`; read live only before that."""
     n = rows.count()
-    result = Pareto(customers=n, revenue=Decimal("0"), profit=Decimal("0"), top20_share=None)
+    figures: dict[str, Any] = {"customers": n, "revenue": Decimal("0"), "profit": Decimal("0"),
+                               "decile_revenue": [], "curve": []}
     if not n:
-        return result
+        return figures
     decile_ranks = [_rank_at(n, d / 10) for d in range(1, 11)]
     sums = rows.aggregate(
         revenue=Coalesce(Sum("total_revenue"), ZERO), profit=Coalesce(Sum("profit"), ZERO),
         **{f"top{d}": Coalesce(Sum("total_revenue", filter=Q(value_rank__lte=rank)), ZERO)
            for d, rank in enumerate(decile_ranks, start=1)})
+    curve_ranks = [_rank_at(n, p / 100) for p in range(1, 101)]
+    shares = dict(rows.filter(value_rank__in=set(curve_ranks)).values_list("value_rank", "cumulative_share"))
+    figures.update(
+        revenue=Decimal(sums["revenue"]), profit=Decimal(sums["profit"]),
+        decile_revenue=[str(Decimal(sums[f"top{d}"])) for d in range(1, 11)],
+        curve=[float(shares.get(r) or 0) for r in curve_ranks])
+    return figures
+
+
+def _pareto_from(figures: dict[str, Any]) -> Pareto:
+    n = figures["customers"]
+    result = Pareto(customers=n, revenue=Decimal("0"), profit=Decimal("0"), top20_share=None)
+    if not n:
+        return result
     cent = Decimal("0.01")
-    revenue = Decimal(sums["revenue"]).quantize(cent)
-    result.revenue, result.profit = revenue, Decimal(sums["profit"]).quantize(cent)
+    revenue = Decimal(figures["revenue"]).quantize(cent)
+    result.revenue, result.profit = revenue, Decimal(figures["profit"]).quantize(cent)
 
     def pct(amount: Decimal) -> float:
         return round(float(amount * 100 / revenue), 2) if revenue else 0.0
 
     previous_rank, previous_revenue = 0, Decimal("0")
-    for decile, rank in enumerate(decile_ranks, start=1):
-        cumulative = Decimal(sums[f"top{decile}"]).quantize(cent)
+    for decile, cumulative_text in enumerate(figures["decile_revenue"], start=1):
+        rank = _rank_at(n, decile / 10)
+        cumulative = Decimal(cumulative_text).quantize(cent)
         part = cumulative - previous_revenue
         result.deciles.append(ParetoDecile(
             decile=decile, customers=rank - previous_rank, customer_share=round(rank * 100 / n, 1),
@@ -139,18 +161,35 @@ def pareto(scope: Scope) -> Pareto:
         previous_rank, previous_revenue = rank, cumulative
     result.top20_share = result.deciles[1].cumulative_share
     curve_ranks = [_rank_at(n, p / 100) for p in range(1, 101)]
-    shares = dict(rows.filter(value_rank__in=set(curve_ranks)).values_list("value_rank", "cumulative_share"))
     result.curve = [(0.0, 0.0)] + [
-        (round(r * 100 / n, 2), round(float(shares.get(r) or 0) * 100, 2)) for r in curve_ranks]
+        (round(r * 100 / n, 2), round(share * 100, 2)) for r, share in zip(curve_ranks, figures["curve"])]
     return result
+
+
+def pareto(scope: Scope) -> Pareto:
+    """Pareto table and curve of a scope: from the refresh's summary row, or computed live before there is one."""
+    summary = summary_for(scope)
+    if summary is not None:
+        return _pareto_from({"customers": summary.customers, "revenue": summary.revenue, "profit": summary.profit,
+                             "decile_revenue": summary.decile_revenue, "curve": summary.curve})
+    return _pareto_from(pareto_figures(scope_values(scope)))
+
+
+def customer_count(scope: Scope) -> int | None:
+    """Customers of a scope as of the last refresh, without counting them (None: unknown, count live)."""
+    summary = summary_for(scope)
+    return summary.customers if summary is not None else None
 
 
 # --- ranking and RFM -----------------------------------------------------------------------------------------
 
 
 def value_ranking(scope: Scope) -> QuerySet:
-    """Customers of a scope by revenue, best first (paginate the result)."""
-    return scope_values(scope).select_related("guest").order_by("value_rank")
+    """Customers of a scope by revenue, best first (paginate the result). The paginator's count comes from the
+    refresh's summary when there is one: counting a million rows per page view is what made the first page slow."""
+    rows = scope_values(scope).select_related("guest").order_by("value_rank")
+    known = customer_count(scope)
+    return with_known_count(rows, known) if known is not None else rows
 
 
 @dataclass
@@ -162,15 +201,23 @@ class RfmCell:
     revenue: Decimal
 
 
-def rfm_grid(scope: Scope) -> list[RfmCell]:
-    """The R × F grid of a scope: customers and average revenue per cell (one GROUP BY, at most 25 rows)."""
-    rows = (scope_values(scope).values("r_score", "f_score")
-            .annotate(n=Count("id"), avg_m=Avg("total_revenue"), revenue=Sum("total_revenue"))
-            .order_by("r_score", "f_score"))
+def rfm_cell_rows(rows: QuerySet) -> list[list[Any]]:
+    """[r, f, customers, average revenue, revenue] per R × F cell of a scope's value rows (one GROUP BY, ≤ 25
+    rows; money as decimal strings so the refresh can store them as JSON)."""
+    cells = (rows.values("r_score", "f_score")
+             .annotate(n=Count("id"), avg_m=Avg("total_revenue"), revenue=Sum("total_revenue"))
+             .order_by("r_score", "f_score"))
     cent = Decimal("0.01")
-    return [RfmCell(r=row["r_score"], f=row["f_score"], customers=row["n"],
-                    avg_monetary=Decimal(row["avg_m"] or 0).quantize(cent),
-                    revenue=Decimal(row["revenue"] or 0).quantize(cent)) for row in rows]
+    return [[row["r_score"], row["f_score"], row["n"], str(Decimal(row["avg_m"] or 0).quantize(cent)),
+             str(Decimal(row["revenue"] or 0).quantize(cent))] for row in cells]
+
+
+def rfm_grid(scope: Scope) -> list[RfmCell]:
+    """The R × F grid of a scope: customers and average revenue per cell (the refresh's summary, or live)."""
+    summary = summary_for(scope)
+    cells = summary.rfm_cells if summary is not None else rfm_cell_rows(scope_values(scope))
+    return [RfmCell(r=r, f=f, customers=n, avg_monetary=Decimal(avg), revenue=Decimal(revenue))
+            for r, f, n, avg, revenue in cells]
 
 
 def rfm_cell_members(scope: Scope, *, r: int, f: int, m: int | None = None) -> QuerySet:

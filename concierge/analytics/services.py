@@ -17,9 +17,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concierge.analytics.models import ROLLING_DAYS, CostRatios, CustomerValue, ValueRefresh
+from concierge.analytics.models import ROLLING_DAYS, CostRatios, CustomerValue, ValueRefresh, ValueSummary
 from concierge.analytics.swap import swap_in
 from concierge.guests.models import Guest
+from concierge.properties.models import Property
 from concierge.stays.choices import PRODUCTIVE_STATUSES
 from concierge.stays.models import Stay
 
@@ -325,6 +326,7 @@ def refresh_customer_value(
         if not postgres:
             for name in (_ROWS, _BASE):
                 cursor.execute(f"DROP TABLE {name}")
+        write_value_summaries(property_id=property_id, all_scopes=all_scopes, refreshed_at=now)
         seconds = round(time.monotonic() - started, 3)
         ValueRefresh.objects.create(
             property_id=property_id, all_scopes=all_scopes and property_id is None,
@@ -334,6 +336,37 @@ def refresh_customer_value(
         )
     return {"group_rows": counts["group"], "property_rows": counts["properties"],
             "rows": counts["group"] + counts["properties"], "seconds": round(time.monotonic() - started, 3)}
+
+
+def write_value_summaries(*, property_id: int | None, all_scopes: bool, refreshed_at: dt.datetime) -> int:
+    """Store the screens' figures (Pareto, R × F grid, customer count) of every scope a refresh rebuilt, inside
+    its transaction, so the value pages read one row per scope instead of aggregating all its customers.
+    Returns the number of scopes written."""
+    from concierge.analytics import selectors
+
+    if property_id is not None:
+        scopes: list[int | None] = [property_id]
+    else:
+        scopes = [None]
+        if all_scopes:
+            scopes += list(Property.objects.order_by("pk").values_list("pk", flat=True))
+    if property_id is not None:
+        ValueSummary.objects.filter(property_id=property_id).delete()
+    elif all_scopes:
+        ValueSummary.objects.all().delete()
+    else:
+        ValueSummary.objects.filter(property__isnull=True).delete()
+    rows = []
+    for scope_property in scopes:
+        values = CustomerValue.objects.filter(property_id=scope_property) if scope_property is not None \
+            else CustomerValue.objects.filter(property__isnull=True)
+        figures = selectors.pareto_figures(values)
+        rows.append(ValueSummary(
+            property_id=scope_property, customers=figures["customers"], revenue=figures["revenue"],
+            profit=figures["profit"], decile_revenue=figures["decile_revenue"], curve=figures["curve"],
+            rfm_cells=selectors.rfm_cell_rows(values), refreshed_at=refreshed_at))
+    ValueSummary.objects.bulk_create(rows)
+    return len(rows)
 
 
 def refresh_request(*, actor: Any, property: Any = None) -> None:  # noqa: A002

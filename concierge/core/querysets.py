@@ -1,6 +1,7 @@
 """QuerySet base with `visible_to(user)`: property scoping applied in one place (guests.scoping)."""
 from __future__ import annotations
 
+import types
 from typing import Any
 
 from django.db import models
@@ -11,3 +12,14 @@ class ScopedQuerySet(models.QuerySet):
         from concierge.guests.scoping import scope_queryset
 
         return scope_queryset(self, user)
+
+
+def with_known_count(queryset: models.QuerySet, count: int) -> models.QuerySet:
+    """The same queryset whose `count()` answers `count` without a query: for paginating a large materialised table
+    whose size its refresh already recorded. Only `count()` of this object changes; slices (the page) still query.
+
+    A bound method, not a plain function: Django's Paginator uses `count()` only when it takes no arguments
+    as a method, and would otherwise fall back to `len()` — loading every row.
+    """
+    queryset.count = types.MethodType(lambda self: count, queryset)  # type: ignore[method-assign]
+    return queryset

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from concierge.analytics import selectors, services
-from concierge.analytics.models import CustomerValue, ValueRefresh
+from concierge.analytics.models import CustomerValue, ValueRefresh, ValueSummary
 from concierge.analytics.tasks import refresh_customer_value as refresh_task
 from concierge.analytics.tests.conftest import EXPECTED_CELLS
 from concierge.analytics.tests.factories import make_guest, make_stay
@@ -168,3 +168,47 @@ def test_a_full_rebuild_keeps_the_tables_indexes_and_constraints(ten_guests, pro
     assert {"customer_value_guest_property", "customer_value_guest_group", "customer_value_rank",
             "customer_value_rfm", "customer_value_revenue_rolling"} <= indexes
     assert CustomerValue.objects.filter(property__isnull=True).count() == 10
+
+
+def test_refresh_stores_each_scopes_screen_figures_equal_to_a_live_computation(ten_guests, property_a, property_b):
+    services.refresh_customer_value()
+    summaries = {s.property_id: s for s in ValueSummary.objects.all()}
+    assert set(summaries) == {None, property_a.pk, property_b.pk}
+    assert summaries[property_b.pk].customers == 0 and summaries[property_b.pk].rfm_cells == []
+    for scope in (selectors.Scope("group", "G"), selectors.Scope(property_a.code, "A", property_a)):
+        stored, stored_grid = selectors.pareto(scope), selectors.rfm_grid(scope)
+        live = selectors._pareto_from(selectors.pareto_figures(selectors.scope_values(scope)))
+        live_grid = selectors.rfm_cell_rows(selectors.scope_values(scope))
+        assert stored == live and stored.customers == 10 and stored.top20_share == pytest.approx(34.55, abs=0.01)
+        assert [[c.r, c.f, c.customers, str(c.avg_monetary), str(c.revenue)] for c in stored_grid] == live_grid
+        assert sum(c.customers for c in stored_grid) == 10
+
+
+def test_screens_read_the_summary_not_the_rows(ten_guests, property_a, django_assert_max_num_queries):
+    services.refresh_customer_value()
+    scope = selectors.Scope(property_a.code, "A", property_a)
+    CustomerValue.objects.filter(property=property_a).update(total_revenue=0)  # rows changed behind the summary
+    assert selectors.pareto(scope).revenue == Decimal("55000.00")  # figures as of the refresh
+    with django_assert_max_num_queries(2) as captured:  # the summary, then the page of rows: no COUNT(*)
+        rows = selectors.value_ranking(scope)
+        assert rows.count() == 10
+        page = list(rows[:25])
+    assert len(page) == 10 and not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+
+
+def test_before_any_refresh_the_figures_are_computed_live(ten_guests, property_a):
+    services.refresh_customer_value()
+    ValueSummary.objects.all().delete()  # e.g. right after upgrading, before the first nightly refresh
+    scope = selectors.Scope(property_a.code, "A", property_a)
+    assert selectors.pareto(scope).customers == 10 and selectors.value_ranking(scope).count() == 10
+    assert sum(c.customers for c in selectors.rfm_grid(scope)) == 10
+
+
+def test_refreshing_one_property_rewrites_only_its_summary(ten_guests, property_a, property_b):
+    services.refresh_customer_value()
+    group_before = ValueSummary.objects.get(property__isnull=True).refreshed_at
+    make_stay(make_guest("新"), property_b, days_ago=3, room=700)
+    services.refresh_customer_value(property=property_b)
+    assert ValueSummary.objects.get(property=property_b).customers == 1
+    assert ValueSummary.objects.get(property__isnull=True).refreshed_at == group_before
+    assert ValueSummary.objects.count() == 3

@@ -222,9 +222,11 @@ def _delete_recorded(model: type[models.Model], pks: list[Any]) -> list[dict[str
 
 
 def _version_bump(model: type[models.Model]) -> dict[str, Any]:
-    """A moved company contact gets a new version, so an edit form opened before the merge (or its undo) is
-    refused instead of pointing the contact back at the other profile."""
-    return {"version": F("version") + 1} if model is Contact else {}
+    """A moved row that carries an optimistic-locking `version` (a company contact, a tour order, an opportunity …)
+    gets a new version, so an edit form opened before the merge (or its undo) is refused instead of pointing the
+    row back at the other profile."""
+    has_version = any(f.name == "version" and isinstance(f, models.IntegerField) for f in model._meta.concrete_fields)
+    return {"version": F("version") + 1} if has_version else {}
 
 
 def _move_rows(survivor: Guest, merged: Guest) -> tuple[dict[str, list[Any]], dict[str, list[dict[str, Any]]]]:

@@ -168,3 +168,22 @@ def test_seats_are_per_departure(place, departure, product, sales_a):
     place(departure, seats=10)
     place(other, seats=2)
     assert _taken(departure) == 10 and _taken(other) == 2
+
+
+def test_a_guest_merge_moves_the_tour_orders_and_bumps_their_version(departure, place, property_a, sales_a):
+    from concierge.accounts.models import User
+    from concierge.dedupe.services.merge import guest_merge, guest_merge_undo
+    from concierge.guests.services import guest_create
+
+    manager = User.objects.create_user(username="mona", password="test-password-123", role="manager")
+    manager.properties.set([property_a])
+    first = guest_create(actor=manager, property=property_a, family_name="李", given_name="娜")
+    second = guest_create(actor=manager, property=property_a, family_name="李", given_name="娜")
+    order = place(departure, seats=2, guest=second)
+    assert order.version == 1
+    record = guest_merge(actor=manager, survivor=first, merged=second)
+    order.refresh_from_db()
+    assert (order.guest_id, order.version) == (first.pk, 2)  # a form holding version 1 is now stale
+    guest_merge_undo(actor=manager, merge_record=record)
+    order.refresh_from_db()
+    assert (order.guest_id, order.version) == (second.pk, 3)

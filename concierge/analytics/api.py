@@ -211,7 +211,8 @@ class BreakdownApi(ValueApi):
         year = data.get("year") or selectors.breakdown_years()[0]
         result = selectors.breakdown(user=request.user, scope=scope, dimension=data["dimension"], year=year)
         return ApiResponse(BreakdownOutputSerializer({
-            "scope": self.scope_data(scope, live=True), "dimension": result.dimension, "year": result.year,
+            "scope": {**self.scope_data(scope, live=True), "refreshed_at": result.refreshed_at},
+            "dimension": result.dimension, "year": result.year,
             "rows": result.rows, "total": result.total}).data)
 
 

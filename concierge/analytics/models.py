@@ -173,3 +173,45 @@ class ValueSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.property_id or 'group'}: {self.customers} customers"
+
+
+class BreakdownFigure(models.Model):
+    """Revenue, nights, stays and customers of one year for one region / province / industry (or the total) in one
+    scope, from productive stays of guests that are not merged. Rebuilt whole by `services.refresh_breakdowns`
+    (nightly, and after "refresh now"); the breakdown screens read these rows instead of grouping the stays of two
+    years on each request."""
+
+    property = models.ForeignKey(
+        "properties.Property", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        help_text="Empty = the group.",
+    )
+    dimension = models.CharField(max_length=10)  # region, province, industry, total
+    key = models.CharField(max_length=40, blank=True)  # region code, short province name, industry id; "" unknown
+    year = models.PositiveSmallIntegerField()
+    revenue = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    room_revenue = models.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))
+    nights = models.BigIntegerField(default=0)
+    stays = models.PositiveIntegerField(default=0)
+    customers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("breakdown figure")
+        verbose_name_plural = _("breakdown figures")
+        constraints = [
+            models.UniqueConstraint(Coalesce("property", models.Value(0)), "dimension", "year", "key",
+                                    name="breakdown_figure_scope_key"),
+        ]
+
+
+class BreakdownRefresh(models.Model):
+    """One rebuild of `BreakdownFigure`: the years it covered and when it finished (the screens' freshness)."""
+
+    first_year = models.PositiveSmallIntegerField()
+    last_year = models.PositiveSmallIntegerField()
+    finished_at = models.DateTimeField(default=timezone.now, db_index=True)
+    seconds = models.FloatField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("breakdown refresh")
+        verbose_name_plural = _("breakdown refreshes")

@@ -17,7 +17,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concierge.analytics.models import ROLLING_DAYS, CostRatios, CustomerValue, ValueRefresh, ValueSummary
+from concierge.analytics.models import (
+    ROLLING_DAYS,
+    BreakdownFigure,
+    BreakdownRefresh,
+    CostRatios,
+    CustomerValue,
+    ValueRefresh,
+    ValueSummary,
+)
 from concierge.analytics.swap import swap_in
 from concierge.guests.models import Guest
 from concierge.properties.models import Property
@@ -367,6 +375,40 @@ def write_value_summaries(*, property_id: int | None, all_scopes: bool, refreshe
             rfm_cells=selectors.rfm_cell_rows(values), refreshed_at=refreshed_at))
     ValueSummary.objects.bulk_create(rows)
     return len(rows)
+
+
+def refresh_breakdowns() -> dict[str, Any]:
+    """Rebuild `BreakdownFigure`: per scope (the group, each property), dimension (region, province, industry,
+    total), year and key, the revenue, room revenue, nights, stays and distinct customers of productive stays —
+    for the years the breakdown screens offer and the year before each (growth). Set-based GROUP BYs in the
+    database, replaced in one transaction (readers see the old figures until it commits)."""
+    from django.db.models.functions import ExtractYear
+
+    from concierge.analytics import selectors
+
+    started = time.monotonic()
+    years = selectors.breakdown_years()
+    first_year, last_year = min(years) - 1, max(years)
+    stays = selectors.breakdown_stays().filter(
+        arrival__gte=dt.date(first_year, 1, 1), arrival__lt=dt.date(last_year + 1, 1, 1))
+    figures: list[BreakdownFigure] = []
+    for dimension in (*selectors.DIMENSIONS, "total"):
+        for per_property in (False, True):
+            keys = ("property_id", "year", "key") if per_property else ("year", "key")
+            grouped = (stays.annotate(key=selectors.breakdown_key(dimension), year=ExtractYear("arrival"))
+                       .values(*keys).annotate(**selectors.year_measures()).order_by())
+            figures.extend(BreakdownFigure(
+                property_id=row["property_id"] if per_property else None, dimension=dimension,
+                key="" if row["key"] is None else str(row["key"]), year=row["year"],
+                revenue=row["revenue"] or 0, room_revenue=row["room"] or 0, nights=row["nights"] or 0,
+                stays=row["stays"], customers=row["customers"]) for row in grouped)
+    with transaction.atomic():
+        BreakdownFigure.objects.all().delete()
+        BreakdownFigure.objects.bulk_create(figures, batch_size=1000)
+        seconds = round(time.monotonic() - started, 3)
+        BreakdownRefresh.objects.create(first_year=first_year, last_year=last_year, finished_at=timezone.now(),
+                                        seconds=seconds, rows=len(figures))
+    return {"rows": len(figures), "first_year": first_year, "last_year": last_year, "seconds": seconds}
 
 
 def refresh_request(*, actor: Any, property: Any = None) -> None:  # noqa: A002

@@ -193,9 +193,9 @@ def breakdowns(request: HttpRequest) -> HttpResponse:
     }
     context = _context(request, scope, "breakdowns", form=form, result=result, chart=chart,
                        dimension_label=DIMENSION_LABELS[result.dimension])
-    # Breakdowns read stays live, not the materialised table: no freshness line, always current.
-    context["refreshed_at"] = None
-    context["live"] = True
+    # Figures the scheduled refresh stored (with their freshness), or grouped live before the first refresh.
+    context["refreshed_at"] = result.refreshed_at
+    context["live"] = result.source == "live"
     return render(request, "analytics/breakdowns.html", context)
 
 

@@ -80,3 +80,50 @@ def test_a_property_user_only_counts_stays_they_may_see(stays, property_a, sales
     scope = selectors.scope_for(sales_manager_a, property_a.code)
     result = selectors.breakdown(user=sales_manager_a, scope=scope, dimension="region", year=Y)
     assert "international" in _rows(result) and _rows(result)["international"].revenue == 0
+
+
+def _as_tuples(result):
+    rows = [(r.key, r.label, r.revenue, r.room_revenue, r.nights, r.stays, r.customers, r.adr, r.prev_revenue,
+             r.prev_nights, r.revenue_growth, r.nights_growth) for r in [*result.rows, result.total]]
+    return rows
+
+
+@pytest.mark.parametrize("dimension", ["region", "province", "industry"])
+@pytest.mark.parametrize("scope_key", ["group", "property"])
+def test_stored_figures_equal_the_live_grouping(stays, manager, property_a, dimension, scope_key):
+    from concierge.analytics.services import refresh_breakdowns
+
+    industry = Industry.objects.create(code="mining", name_zh="采矿", name_en="Mining")
+    company = Company.objects.create(name_zh="矿业", name_en="Mines Ltd", industry=industry)
+    stays["anhui"].company = company
+    stays["anhui"].save(update_fields=["company"])
+    scope = selectors.Scope("group", "G") if scope_key == "group" else selectors.Scope("A", "A", property_a)
+    live = selectors.breakdown(user=manager, scope=scope, dimension=dimension, year=Y)
+    assert live.source == "live" and live.refreshed_at is None
+    refresh_breakdowns()
+    stored = selectors.breakdown(user=manager, scope=scope, dimension=dimension, year=Y)
+    assert stored.source == "materialised" and stored.refreshed_at is not None
+    assert _as_tuples(stored) == _as_tuples(live)
+
+
+def test_a_year_outside_the_refreshed_range_is_grouped_live(stays, manager):
+    from concierge.analytics.services import refresh_breakdowns
+
+    result = refresh_breakdowns()
+    old_year = result["first_year"]  # its previous year was not stored
+    breakdown = selectors.breakdown(user=manager, scope=selectors.Scope("group", "G"), dimension="region",
+                                    year=old_year)
+    assert breakdown.source == "live"
+
+
+def test_the_full_refresh_task_rebuilds_the_figures_and_a_new_stay_appears_after_it(stays, manager, property_a):
+    from concierge.analytics.tasks import refresh_customer_value
+
+    refresh_customer_value()
+    scope = selectors.Scope("group", "G")
+    before = selectors.breakdown(user=manager, scope=scope, dimension="region", year=Y).total.revenue
+    make_stay(stays["jiangsu"], property_a, arrival=dt.date(Y, 8, 1), nights=1, room=100)
+    assert selectors.breakdown(user=manager, scope=scope, dimension="region", year=Y).total.revenue == before
+    refresh_customer_value()
+    assert selectors.breakdown(user=manager, scope=scope, dimension="region", year=Y).total.revenue == \
+        before + Decimal("100.00")

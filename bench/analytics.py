@@ -523,6 +523,17 @@ def part_pages(args: argparse.Namespace, manager: Any) -> None:
 
         guarded("pages", label, "≤ 500 ms", body)
 
+    def live_pareto() -> None:  # what the Pareto page computed per request before the refresh stored it
+        from concierge.analytics import selectors
+
+        scope = selectors.Scope(selectors.GROUP, "group")
+        durations, result, queries = timed_runs(
+            lambda: selectors._pareto_from(selectors.pareto_figures(selectors.scope_values(scope))), max(3, args.repeat))
+        record("pages", "Pareto figures computed live (before: per request)", "(reported)", seconds=durations,
+               unit="ms", extra=f"top 20% bring {result.top20_share}%", queries=queries, explain_slow=False)
+
+    guarded("pages", "Pareto figures computed live", "(reported)", live_pareto)
+
 
 # --- report ---------------------------------------------------------------------------------------------------------
 

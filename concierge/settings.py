@@ -251,6 +251,8 @@ LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "concierge" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
+# Figures in Chinese are grouped by thousands with a comma (concierge/formats/zh_Hans/formats.py).
+FORMAT_MODULE_PATH = ["concierge.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

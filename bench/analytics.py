@@ -469,22 +469,26 @@ def part_dashboard(args: argparse.Namespace, manager: Any) -> None:
             raise NotAvailable(f"URL {name} does not reverse ({exc})") from exc
         client = Client()
         client.force_login(manager)
-
-        def get() -> Any:
-            response = client.get(url)
-            if response.status_code != 200:
-                raise RuntimeError(f"GET {url} -> {response.status_code}")
-            return response
-
-        for _ in range(2):
-            get()  # warm-up: templates, caches
-        durations, response, queries = timed_runs(get, max(10, args.repeat))
-        stats = summary(durations)
-        record("dashboard", f"overview page GET {url}", "≤ 500 ms", seconds=durations, limit_s=0.5, unit="ms",
-               extra=f"p95 {stats['p95'] * 1000:.0f} ms, {len(response.content) / 1024:.0f} KiB, "
-                     f"{len(queries)} queries", queries=queries, explain_slow=args.explain)
+        time_page(args, client, "dashboard", "overview page", url)
 
     guarded("dashboard", "overview page GET", "≤ 500 ms", page)
+
+
+def time_page(args: argparse.Namespace, client: Any, part: str, label: str, url: str) -> None:
+    """GET `url` twice to warm up (templates, caches), then at least ten timed times; record against 500 ms."""
+    def get() -> Any:
+        response = client.get(url)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} -> {response.status_code}")
+        return response
+
+    for _ in range(2):
+        get()
+    durations, response, queries = timed_runs(get, max(10, args.repeat))
+    stats = summary(durations)
+    record(part, f"{label} GET {url}", "≤ 500 ms", seconds=durations, limit_s=0.5, unit="ms",
+           extra=f"p95 {stats['p95'] * 1000:.0f} ms, {len(response.content) / 1024:.0f} KiB, "
+                 f"{len(queries)} queries", queries=queries, explain_slow=args.explain)
 
 
 def part_pages(args: argparse.Namespace, manager: Any) -> None:
@@ -506,22 +510,7 @@ def part_pages(args: argparse.Namespace, manager: Any) -> None:
              ("industry breakdown", reverse("analytics:breakdowns") + "?scope=group&dimension=industry"),
              ("product affinities", reverse("recommendations:rule_list"))]
     for label, url in pages:
-        def body(label: str = label, url: str = url) -> None:
-            def get() -> Any:
-                response = client.get(url)
-                if response.status_code != 200:
-                    raise RuntimeError(f"GET {url} -> {response.status_code}")
-                return response
-
-            for _ in range(2):
-                get()
-            durations, response, queries = timed_runs(get, max(10, args.repeat))
-            stats = summary(durations)
-            record("pages", f"{label} GET {url}", "≤ 500 ms", seconds=durations, limit_s=0.5, unit="ms",
-                   extra=f"p95 {stats['p95'] * 1000:.0f} ms, {len(response.content) / 1024:.0f} KiB, "
-                         f"{len(queries)} queries", queries=queries, explain_slow=args.explain)
-
-        guarded("pages", label, "≤ 500 ms", body)
+        guarded("pages", label, "≤ 500 ms", lambda label=label, url=url: time_page(args, client, "pages", label, url))
 
     def live_pareto() -> None:  # what the Pareto page computed per request before the refresh stored it
         from concierge.analytics import selectors

@@ -138,3 +138,20 @@ def test_the_churn_list_query_count_does_not_grow_with_rows(client, manager, fit
     with CaptureQueriesContext(connection) as many_rows:
         assert len(client.get(CHURN).context["page"]) == 25
     assert len(many_rows) == len(one_row)
+
+
+def test_high_risk_comes_first_then_value(client, manager, fitted):
+    from decimal import Decimal
+
+    from concierge.clv.models import ChurnRisk
+    from concierge.clv.selectors import churn_risk_list
+
+    assert ChurnRisk.HIGH < ChurnRisk.MEDIUM  # the list orders by the stored text, as its index does
+    rows = list(GuestClv.objects.filter(property__isnull=True))
+    for i, row in enumerate(rows):
+        row.churn_risk = ChurnRisk.MEDIUM if i % 2 else ChurnRisk.HIGH
+        row.clv = Decimal(100 * i)
+    GuestClv.objects.bulk_update(rows, ["churn_risk", "clv"])
+    listed = [(r.churn_risk, r.clv) for r in churn_risk_list(user=manager, property=None)]
+    expected = sorted(((r.churn_risk, r.clv) for r in rows), key=lambda t: (t[0] != ChurnRisk.HIGH, -t[1]))
+    assert listed == expected and listed[0][0] == ChurnRisk.HIGH

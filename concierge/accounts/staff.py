@@ -17,13 +17,14 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from concierge.accounts.choices import Role
 from concierge.accounts.models import StaffDeactivation
+from concierge.core.querysets import version_bump
 
 STAFF_ADMIN_ROLES = frozenset({Role.MANAGER, Role.ADMIN})
 # A deactivation moving more records than this runs in Celery (the screen polls its progress).
@@ -161,10 +162,7 @@ def staff_deactivate(*, user: Any, successor: Any, actor: Any, reason: str = "",
             field = next(iter(spec))
             pks = list(model.objects.filter(**_filter(spec, user)).values_list("pk", flat=True))
             if pks:
-                changes: dict[str, Any] = {f"{field}_id": successor.pk}
-                if any(f.name == "version" for f in model._meta.concrete_fields):
-                    changes["version"] = F("version") + 1  # an edit form opened before notices
-                model.objects.filter(pk__in=pks).update(**changes)
+                model.objects.filter(pk__in=pks).update(**{f"{field}_id": successor.pk}, **version_bump(model))
                 items += [{"kind": kind, "id": pk, "to": successor.pk} for pk in pks]
                 summary[kind] = summary.get(kind, 0) + len(pks)
     handover.items, handover.summary = items, summary

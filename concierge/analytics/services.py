@@ -354,20 +354,16 @@ def write_value_summaries(*, property_id: int | None, all_scopes: bool, refreshe
 
     if property_id is not None:
         scopes: list[int | None] = [property_id]
+    elif all_scopes:
+        scopes = [None, *Property.objects.order_by("pk").values_list("pk", flat=True)]
     else:
         scopes = [None]
-        if all_scopes:
-            scopes += list(Property.objects.order_by("pk").values_list("pk", flat=True))
-    if property_id is not None:
-        ValueSummary.objects.filter(property_id=property_id).delete()
-    elif all_scopes:
-        ValueSummary.objects.all().delete()
-    else:
+    ValueSummary.objects.filter(property_id__in=[s for s in scopes if s is not None]).delete()
+    if None in scopes:
         ValueSummary.objects.filter(property__isnull=True).delete()
     rows = []
     for scope_property in scopes:
-        values = CustomerValue.objects.filter(property_id=scope_property) if scope_property is not None \
-            else CustomerValue.objects.filter(property__isnull=True)
+        values = CustomerValue.objects.filter(property_id=scope_property)  # None: IS NULL, the group's rows
         figures = selectors.pareto_figures(values)
         rows.append(ValueSummary(
             property_id=scope_property, customers=figures["customers"], revenue=figures["revenue"],

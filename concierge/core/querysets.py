@@ -23,3 +23,11 @@ def with_known_count(queryset: models.QuerySet, count: int) -> models.QuerySet:
     """
     queryset.count = types.MethodType(lambda self: count, queryset)  # type: ignore[method-assign]
     return queryset
+
+
+def version_bump(model: type[models.Model]) -> dict[str, Any]:
+    """`update(**version_bump(model))` for bulk changes (handover, merge, deactivation): rows of a model with an
+    optimistic-locking `version` get a new one, so an edit form opened before the change is refused instead of
+    writing the old values back. Empty for models without it."""
+    has_version = any(f.name == "version" and isinstance(f, models.IntegerField) for f in model._meta.concrete_fields)
+    return {"version": models.F("version") + 1} if has_version else {}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_noop
 from concierge.core.choices import CONTACT_KINDS, ActivityKind
 from concierge.core.i18n import LocalizedText
 from concierge.core.models import Activity
+from concierge.core.querysets import version_bump
 from concierge.core.services import activity_log
 from concierge.guests.choices import CompanyStatus
 from concierge.guests.models import Company, Contact, Guest
@@ -357,8 +358,7 @@ def handover_run(*, from_user: Any, actor: Any, companies: list[Company] | None 
                                                         "%(name)s.") % {"name": _user_name(from_user)}]})
             moves[pk] = to_id
         for to_id, pks in _group(moves).items():
-            bump = {"version": F("version") + 1} if _has_fields(model, "version") else {}  # open edit forms notice
-            model.objects.filter(pk__in=pks).update(owner_id=to_id, **bump)
+            model.objects.filter(pk__in=pks).update(owner_id=to_id, **version_bump(model))  # open forms notice
             for pk in pks:
                 record(kind, pk, to_id)
 

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.core import serializers
 from django.core.exceptions import ValidationError
 from django.db import models, router, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.deletion import Collector, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,11 +25,12 @@ from django.utils.translation import gettext_noop
 from concierge.core.choices import ActivityKind
 from concierge.core.i18n import LocalizedText
 from concierge.core.models import AuditEvent
+from concierge.core.querysets import version_bump
 from concierge.core.services import activity_log
 from concierge.dedupe.choices import CandidateStatus, FieldChoice
 from concierge.dedupe.models import DuplicateCandidate, MergeRecord
 from concierge.guests.choices import GuestStatus
-from concierge.guests.models import Contact, ContactPoint, Guest, IdentityDocument, SearchKey
+from concierge.guests.models import ContactPoint, Guest, IdentityDocument, SearchKey
 from concierge.guests.services import StaleVersionError, guest_search_keys_rebuild
 
 # --- modules' own merge steps ----------------------------------------------------------------------------------------
@@ -221,14 +222,6 @@ def _delete_recorded(model: type[models.Model], pks: list[Any]) -> list[dict[str
     return dumped
 
 
-def _version_bump(model: type[models.Model]) -> dict[str, Any]:
-    """A moved row that carries an optimistic-locking `version` (a company contact, a tour order, an opportunity …)
-    gets a new version, so an edit form opened before the merge (or its undo) is refused instead of pointing the
-    row back at the other profile."""
-    has_version = any(f.name == "version" and isinstance(f, models.IntegerField) for f in model._meta.concrete_fields)
-    return {"version": F("version") + 1} if has_version else {}
-
-
 def _move_rows(survivor: Guest, merged: Guest) -> tuple[dict[str, list[Any]], dict[str, list[dict[str, Any]]]]:
     moved: dict[str, list[Any]] = {}
     removed: dict[str, list[dict[str, Any]]] = {}
@@ -241,7 +234,7 @@ def _move_rows(survivor: Guest, merged: Guest) -> tuple[dict[str, list[Any]], di
         rows = model._base_manager.filter(**{fk.attname: merged.pk})
         pks = list(rows.values_list("pk", flat=True))
         if pks:
-            rows.update(**{fk.attname: survivor.pk}, **_version_bump(model))
+            rows.update(**{fk.attname: survivor.pk}, **version_bump(model))
             moved[label] = pks
     return moved, removed
 
@@ -431,7 +424,7 @@ def guest_merge_undo(*, actor: Any, merge_record: MergeRecord) -> MergeRecord:
         came_from, moved_to = retargeted.get(label, (gone.pk, keep.pk))
         for start in range(0, len(pks), 1000):
             model._base_manager.filter(pk__in=pks[start:start + 1000], **{attname: moved_to}).update(
-                **{attname: came_from}, **_version_bump(model))
+                **{attname: came_from}, **version_bump(model))
     for label, pks in record.created.items():
         apps.get_model(label)._base_manager.filter(pk__in=pks).delete()
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 
 from concierge.core.choices import ActivityKind
 from concierge.core.i18n import LocalizedText
+from concierge.core.leases import ClaimHeartbeat, claim_lease, mail_connection
 from concierge.core.services import activity_log
 from concierge.guests.choices import ConsentChannel, GuestStatus
 from concierge.guests.models import ConsentRecord, Guest
@@ -553,21 +554,7 @@ def _relaxed_commit() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
-class _Heartbeat:
-    """Renews `claimed_at` of the rows a batch still holds (waiting or handed over), at most every quarter of the
-    lease, so that only a dead worker's claims ever look stale."""
-
-    def __init__(self, claim: str) -> None:
-        self.claim, self.every, self.last = claim, claim_lease().total_seconds() / 4, time.monotonic()
-
-    def beat(self) -> None:
-        if time.monotonic() - self.last >= self.every:
-            Message.objects.filter(claim__in=[PENDING + self.claim, self.claim], status=MessageStatus.SENDING).update(
-                claimed_at=timezone.now())
-            self.last = time.monotonic()
-
-
-def _commit_chunk(chunk: _Chunk, claim: str, heartbeat: _Heartbeat | None = None) -> None:
+def _commit_chunk(chunk: _Chunk, claim: str, heartbeat: ClaimHeartbeat | None = None) -> None:
     """One transaction: record what the provider accepted (sent + timeline + hooks), suppressed and deferred rows,
     then mark the next rows as handed over. Every UPDATE is conditional on the row still being ours: rows another
     worker took over (our lease ran out) are dropped from `chunk.handing` and not sent by us."""
@@ -644,7 +631,7 @@ def send_queued(*, limit: int | None = None, now: dt.datetime | None = None,
                 .select_related("guest", "property", "template").order_by("not_before", "created_at", "id"))
     interval = 1.0 / rate if rate else 0.0
     chunk = _Chunk()
-    heartbeat = _Heartbeat(claim)
+    heartbeat = ClaimHeartbeat(Message.objects.filter(claim__in=[PENDING + claim, claim], status=MessageStatus.SENDING))
     connection = None
     not_started: set[int] = set()  # marked as handed over, but the loop stopped before their turn
     try:
@@ -725,23 +712,6 @@ def _open(connection: Any, *, reopen: bool = False) -> None:
     except (OSError, smtplib.SMTPException):
         logger.warning("email connection could not be opened; each message will report the error", exc_info=True)
         connection.close()
-
-
-def claim_lease() -> dt.timedelta:
-    """How long a claim outlives its last heartbeat (`OUTBOX_CLAIM_LEASE_SECONDS`): then its worker is presumed
-    dead and `messages_release_stale` takes the rows over. A live batch renews its claim every quarter of it."""
-    return dt.timedelta(seconds=float(getattr(settings, "OUTBOX_CLAIM_LEASE_SECONDS", 120)))
-
-
-def mail_connection() -> Any:
-    """The batch's mail connection; for SMTP without EMAIL_TIMEOUT, a timeout of a third of the lease (a hung
-    server must not outlive the claim, or another worker would take over a message still being sent)."""
-    from django.core.mail import get_connection
-
-    options: dict[str, Any] = {}
-    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and getattr(settings, "EMAIL_TIMEOUT", None) is None:
-        options["timeout"] = max(1.0, claim_lease().total_seconds() / 3)
-    return get_connection(**options)
 
 
 IN_DOUBT = "worker stopped while sending; sent again with the same Message-ID"

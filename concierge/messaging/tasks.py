@@ -12,7 +12,8 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 
-from concierge.messaging.services import claim_lease, messages_release_stale, send_queued as send_queued_service
+from concierge.core.leases import claim_lease
+from concierge.messaging.services import messages_release_stale, send_queued as send_queued_service
 
 
 @shared_task(name="concierge.messaging.tasks.send_queued", acks_late=True, reject_on_worker_lost=True)

@@ -51,7 +51,7 @@ def _take_over_after_restart(**_kwargs: Any) -> None:
     out, instead of waiting for the next dispatch. Nothing is scheduled when no row is `sending`."""
     from concierge.surveys.choices import InvitationStatus
     from concierge.surveys.models import Invitation
-    from concierge.surveys.services.inviting import claim_lease
+    from concierge.core.leases import claim_lease
 
     from django.db import connection
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
@@ -30,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from concierge.core.leases import ClaimHeartbeat, claim_lease, mail_connection
 from concierge.guests.choices import GuestStatus, Language
 from concierge.guests.models import Guest
 from concierge.stays.choices import StayStatus
@@ -421,34 +421,6 @@ class SendResult:
     failed: int = 0
 
 
-def claim_lease() -> dt.timedelta:
-    """How long a claim outlives its last heartbeat: after that the worker is presumed dead and its rows are taken
-    over (`invitations_release_stale`). A live worker renews its claims every quarter of the lease."""
-    return dt.timedelta(seconds=float(getattr(settings, "OUTBOX_CLAIM_LEASE_SECONDS", 120)))
-
-
-def mail_connection() -> Any:
-    """The batch's mail connection; for SMTP with no EMAIL_TIMEOUT, a timeout under the lease (a hung server must
-    not outlive the claim, or another worker would take the in-flight message over while it is still being sent)."""
-    options: dict[str, Any] = {}
-    if settings.EMAIL_BACKEND.endswith("smtp.EmailBackend") and getattr(settings, "EMAIL_TIMEOUT", None) is None:
-        options["timeout"] = max(1.0, claim_lease().total_seconds() / 3)
-    return get_connection(**options)
-
-
-class _Heartbeat:
-    """Renews `claimed_at` of the rows a batch still holds, at most every quarter of the lease."""
-
-    def __init__(self, claim: str) -> None:
-        self.claim, self.every, self.last = claim, claim_lease().total_seconds() / 4, time.monotonic()
-
-    def beat(self) -> None:
-        if time.monotonic() - self.last >= self.every:
-            Invitation.objects.filter(claim__in=[PENDING + self.claim, self.claim],
-                                      status=InvitationStatus.SENDING).update(claimed_at=timezone.now())
-            self.last = time.monotonic()
-
-
 def invitations_send(*, invitation_ids: Iterable[int], now: dt.datetime | None = None) -> SendResult:
     """Mail a batch of invitations over one SMTP connection, each exactly once. Safe to call twice with the same ids.
 
@@ -492,7 +464,8 @@ def invitations_send(*, invitation_ids: Iterable[int], now: dt.datetime | None =
     # One SMTP session for the whole batch: opened here, so send() does not open and close one per message.
     connection = mail_connection()
     _reopen(connection)
-    heartbeat = _Heartbeat(token)
+    heartbeat = ClaimHeartbeat(Invitation.objects.filter(claim__in=[PENDING + token, token],
+                                                         status=InvitationStatus.SENDING))
     accepted: Invitation | None = None  # sent, not yet recorded
     try:
         for row in sendable:
